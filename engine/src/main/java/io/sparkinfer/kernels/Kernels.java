@@ -1,0 +1,54 @@
+package io.sparkinfer.kernels;
+
+import io.sparkinfer.tensor.WeightMatrix;
+
+/**
+ * The numeric kernels of the forward pass. Two implementations with the same method names:
+ * {@code ScalarKernels} (the reference, plain loops) and {@code VectorKernels} (Vector API);
+ * {@link KernelsProvider} picks one once per JVM.
+ *
+ * <p>Batch invariance (the exactly-once contract depends on it): the result for one token must be
+ * bit-identical whatever {@code nTokens} is, whichever other tokens share the call, and however
+ * many threads run it. So work is split across output rows, never across the reduction.
+ */
+public interface Kernels {
+
+    /** A short name for logs and benchmarks, e.g. "scalar" or "vector-512". */
+    String name();
+
+    /**
+     * GEMM: {@code out[t * rows + r] = sum_c W[r][c] * x[t * cols + c]} for every token
+     * {@code t < nTokens} and row {@code r < w.rows()}. Each weight block is reused across many
+     * tokens (prompt processing, and decode of many sequences at once). Multithreaded.
+     */
+    void matmul(WeightMatrix w, float[] x, int nTokens, float[] out);
+
+    /** One row of W, dequantized to floats into {@code out[off .. off + cols)} (embedding lookup). */
+    void dequantizeRow(WeightMatrix w, int row, float[] out, int off);
+
+    /** {@code out[i] = x[i] * weight[i] / sqrt(mean(x^2) + eps)} over n elements. out may alias x. */
+    void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps);
+
+    /**
+     * Rotary embedding of one head vector in place, from a precomputed table of
+     * {@code cos/sin[tableOff + i]} for {@code i < ropeDim / 2}. NORMAL layout (llama) rotates the
+     * pairs (2i, 2i+1); NEOX layout (qwen2/qwen3) rotates (i, i + ropeDim/2). Elements past
+     * ropeDim are left as they are.
+     */
+    void rope(float[] x, int off, int ropeDim, float[] cos, float[] sin, int tableOff, boolean neox);
+
+    /** In-place softmax over {@code x[off .. off + n)}, max-subtracted. */
+    void softmax(float[] x, int off, int n);
+
+    /** {@code gate[i] = silu(gate[i]) * up[i]} for i < n (SwiGLU). */
+    void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n);
+
+    /** Dot product of n floats. */
+    float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+    /** {@code y[i] += a * x[i]} for i < n. */
+    void axpy(float[] y, int yOff, float a, float[] x, int xOff, int n);
+
+    /** {@code y[i] += x[i]} for i < n (residual connections). */
+    void add(float[] y, int yOff, float[] x, int xOff, int n);
+}
