@@ -1,0 +1,214 @@
+package io.sparkinfer.model;
+
+import io.sparkinfer.kernels.Kernels;
+import io.sparkinfer.kernels.Parallel;
+
+/**
+ * A decoder-only transformer (Llama / Qwen2 / Qwen3 families) and its forward pass over a ragged
+ * batch. Weights are immutable and shared; one forward runs at a time per {@link Model} instance
+ * (its scratch buffers are reused across calls), and a scheduler feeds it batches.
+ */
+public final class Model {
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final Kernels kernels;
+    private final String source;
+    private RopeTable rope;
+    private Scratch scratch;
+
+    public Model(ModelConfig config, ModelWeights weights, Kernels kernels, String source) {
+        this.config = config;
+        this.weights = weights;
+        this.kernels = kernels;
+        this.source = source;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    /** Where the model came from (file path), for messages and fingerprints. */
+    public String source() {
+        return source;
+    }
+
+    /** A KV cache for this model. */
+    public KvCache newKvCache(int slots, int maxSeqLen) {
+        return new KvCache(config, slots, maxSeqLen);
+    }
+
+    /** Per-call buffers, sized for the largest batch seen so far; activations are [token][feature]. */
+    private static final class Scratch {
+        final int n;
+        final float[] x;      // [n, dim]      residual stream
+        final float[] xb;     // [n, dim]      normalized input of a sub-block
+        final float[] q;      // [n, qDim]
+        final float[] k;      // [n, kvDim]
+        final float[] v;      // [n, kvDim]
+        final float[] att;    // [n, qDim]     attention output before wo
+        final float[] proj;   // [n, dim]      output of wo / wDown
+        final float[] gate;   // [n, hidden]
+        final float[] up;     // [n, hidden]
+
+        Scratch(ModelConfig c, int n) {
+            this.n = n;
+            x = new float[n * c.dim()];
+            xb = new float[n * c.dim()];
+            q = new float[n * c.qDim()];
+            k = new float[n * c.kvDim()];
+            v = new float[n * c.kvDim()];
+            att = new float[n * c.qDim()];
+            proj = new float[n * c.dim()];
+            gate = new float[n * c.hiddenDim()];
+            up = new float[n * c.hiddenDim()];
+        }
+    }
+
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * Runs the batch through the model, writing its keys and values into {@code cache}, and
+     * returns the logits of the tokens flagged in {@code batch.wantLogits()}, in batch order:
+     * {@code [logitsCount, vocab]}.
+     */
+    public float[] forward(ForwardBatch batch, KvCache cache) {
+        final ModelConfig c = config;
+        final int n = batch.size();
+        final int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hidden = c.hiddenDim(), headDim = c.headDim();
+        for (int i = 0; i < n; i++) {
+            cache.checkPosition(batch.positions()[i]);
+            if (batch.tokens()[i] < 0 || batch.tokens()[i] >= c.vocabSize()) {
+                throw new IllegalArgumentException("token id " + batch.tokens()[i] + " out of range [0, " + c.vocabSize() + ")");
+            }
+        }
+        Scratch s = scratch(n);
+        RopeTable rt = rope(cache.maxSeqLen());
+
+        // 1. Token embeddings into the residual stream.
+        for (int i = 0; i < n; i++) {
+            kernels.dequantizeRow(weights.tokenEmbedding(), batch.tokens()[i], s.x, i * dim);
+        }
+
+        for (int l = 0; l < c.nLayers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+
+            // 2. Attention: RMSNorm, then q/k/v projections as GEMMs over all n tokens.
+            for (int i = 0; i < n; i++) {
+                kernels.rmsnorm(s.xb, i * dim, s.x, i * dim, w.attnNorm(), dim, c.rmsEps());
+            }
+            kernels.matmul(w.wq(), s.xb, n, s.q);
+            kernels.matmul(w.wk(), s.xb, n, s.k);
+            kernels.matmul(w.wv(), s.xb, n, s.v);
+
+            // 3. Per token: biases (qwen2), q/k norm (qwen3), RoPE at the token's own position,
+            //    then store k and v in the token's cache slot.
+            for (int i = 0; i < n; i++) {
+                if (w.bq() != null) {
+                    kernels.add(s.q, i * qDim, w.bq(), 0, qDim);
+                    kernels.add(s.k, i * kvDim, w.bk(), 0, kvDim);
+                    kernels.add(s.v, i * kvDim, w.bv(), 0, kvDim);
+                }
+                int pos = batch.positions()[i];
+                for (int h = 0; h < c.nHeads(); h++) {
+                    int off = i * qDim + h * headDim;
+                    if (w.qNorm() != null) {
+                        kernels.rmsnorm(s.q, off, s.q, off, w.qNorm(), headDim, c.rmsEps());
+                    }
+                    kernels.rope(s.q, off, c.ropeDim(), rt.cos, rt.sin, pos * rt.half, c.architecture().ropeNeox);
+                }
+                for (int h = 0; h < c.nKvHeads(); h++) {
+                    int off = i * kvDim + h * headDim;
+                    if (w.kNorm() != null) {
+                        kernels.rmsnorm(s.k, off, s.k, off, w.kNorm(), headDim, c.rmsEps());
+                    }
+                    kernels.rope(s.k, off, c.ropeDim(), rt.cos, rt.sin, pos * rt.half, c.architecture().ropeNeox);
+                }
+                int slot = batch.slots()[i];
+                System.arraycopy(s.k, i * kvDim, cache.keys(l, slot), pos * kvDim, kvDim);
+                System.arraycopy(s.v, i * kvDim, cache.values(l, slot), pos * kvDim, kvDim);
+            }
+
+            // 4. Causal attention, one task per (token, head): each token sees its own slot's
+            //    positions 0..pos, which includes earlier tokens of the same sequence in this batch.
+            final int layer = l;
+            Parallel.forRange(n * c.nHeads(), task -> attend(batch, cache, layer, s, task / c.nHeads(), task % c.nHeads()));
+
+            // 5. Output projection and residual.
+            kernels.matmul(w.wo(), s.att, n, s.proj);
+            kernels.add(s.x, 0, s.proj, 0, n * dim);
+
+            // 6. Feed-forward: RMSNorm, SwiGLU(gate, up), down projection, residual.
+            for (int i = 0; i < n; i++) {
+                kernels.rmsnorm(s.xb, i * dim, s.x, i * dim, w.ffnNorm(), dim, c.rmsEps());
+            }
+            kernels.matmul(w.wGate(), s.xb, n, s.gate);
+            kernels.matmul(w.wUp(), s.xb, n, s.up);
+            kernels.swiglu(s.gate, 0, s.up, 0, n * hidden);
+            kernels.matmul(w.wDown(), s.gate, n, s.proj);
+            kernels.add(s.x, 0, s.proj, 0, n * dim);
+        }
+
+        // 7. Final norm and vocabulary projection, only for the tokens that want logits.
+        int nOut = batch.logitsCount();
+        float[] selected = new float[nOut * dim];
+        for (int i = 0, o = 0; i < n; i++) {
+            if (batch.wantLogits()[i]) {
+                kernels.rmsnorm(selected, o * dim, s.x, i * dim, weights.outputNorm(), dim, c.rmsEps());
+                o++;
+            }
+        }
+        float[] logits = new float[nOut * c.vocabSize()];
+        if (nOut > 0) {
+            kernels.matmul(weights.output(), selected, nOut, logits);
+        }
+        return logits;
+    }
+
+    /** softmax(q . k_t / sqrt(headDim)) . v_t over t = 0..pos of the token's slot, for one head. */
+    private void attend(ForwardBatch batch, KvCache cache, int layer, Scratch s, int i, int h) {
+        final int headDim = config.headDim(), qDim = config.qDim(), kvDim = config.kvDim();
+        final int pos = batch.positions()[i];
+        final int slot = batch.slots()[i];
+        final int kvOff = (h / config.kvMul()) * headDim;
+        final int qOff = i * qDim + h * headDim;
+        final float[] keys = cache.keys(layer, slot);
+        final float[] values = cache.values(layer, slot);
+        float[] scores = SCORES.get();
+        if (scores.length < pos + 1) {
+            scores = new float[Math.max(pos + 1, 256)];
+            SCORES.set(scores);
+        }
+        // Divide (not multiply by the reciprocal) as llama2.c does, to stay bit-close to the reference.
+        final float sqrtHeadDim = (float) Math.sqrt(headDim);
+        for (int t = 0; t <= pos; t++) {
+            scores[t] = kernels.dot(s.q, qOff, keys, t * kvDim + kvOff, headDim) / sqrtHeadDim;
+        }
+        kernels.softmax(scores, 0, pos + 1);
+        java.util.Arrays.fill(s.att, qOff, qOff + headDim, 0f);
+        for (int t = 0; t <= pos; t++) {
+            kernels.axpy(s.att, qOff, scores[t], values, t * kvDim + kvOff, headDim);
+        }
+    }
+
+    private Scratch scratch(int n) {
+        if (scratch == null || scratch.n < n) {
+            scratch = new Scratch(config, Math.max(n, scratch == null ? 1 : scratch.n));
+        }
+        return scratch;
+    }
+
+    private RopeTable rope(int maxSeqLen) {
+        if (rope == null || rope.maxPos < maxSeqLen) {
+            rope = new RopeTable(config.ropeDim(), config.ropeTheta(), weights.ropeFreqFactors(), maxSeqLen);
+        }
+        return rope;
+    }
+}
