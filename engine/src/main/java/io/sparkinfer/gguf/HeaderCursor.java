@@ -68,7 +68,7 @@ final class HeaderCursor {
     long count(String what) {
         long n = narrowCounts ? Integer.toUnsignedLong(i32(what)) : i64(what);
         if (n < 0 || n > seg.byteSize()) {
-            throw new GgufFormatException(source + ": corrupt GGUF file: " + what + " = " + Long.toUnsignedString(n)
+            throw new GgufFormatException(source + ": truncated or corrupt GGUF file: " + what + " = " + Long.toUnsignedString(n)
                     + " at offset " + (pos - (narrowCounts ? 4 : 8)) + " exceeds the file size " + seg.byteSize());
         }
         return n;
