@@ -1,0 +1,59 @@
+package io.sparkinfer.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The one entry point for encoding floats into a ggml type and back, used by the converter, the
+ * random-model writer and the scalar kernels. Rows must fill whole blocks of the type.
+ */
+public final class TensorCodec {
+    private TensorCodec() {
+    }
+
+    /** Encodes {@code src[off .. off + n)} as {@code type} at {@code dst[dstOff ..)} ({@code type.byteSize(n)} bytes). */
+    public static void quantizeRow(GGMLType type, float[] src, int off, int n, MemorySegment dst, long dstOff) {
+        switch (type) {
+            case F32 -> F32Codec.quantize(src, off, n, dst, dstOff);
+            case F16 -> F16Codec.quantize(src, off, n, dst, dstOff);
+            case BF16 -> BF16Codec.quantize(src, off, n, dst, dstOff);
+            case Q8_0 -> Q8_0Codec.quantize(src, off, n, dst, dstOff);
+            case Q4_0 -> Q4_0Codec.quantize(src, off, n, dst, dstOff);
+            case Q4_K -> Q4_KCodec.quantize(src, off, n, dst, dstOff);
+            case Q6_K -> Q6_KCodec.quantize(src, off, n, dst, dstOff);
+            default -> throw unsupported(type);
+        }
+    }
+
+    /** Decodes n elements of {@code type} at {@code src[srcOff ..)} into {@code dst[dstOff .. dstOff + n)}. */
+    public static void dequantizeRow(GGMLType type, MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
+        switch (type) {
+            case F32 -> F32Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case F16 -> F16Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case BF16 -> BF16Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q8_0 -> Q8_0Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q4_0 -> Q4_0Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q4_K -> Q4_KCodec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q6_K -> Q6_KCodec.dequantize(src, srcOff, dst, dstOff, n);
+            default -> throw unsupported(type);
+        }
+    }
+
+    /** Same as {@link #dequantizeRow}. */
+    public static void dequantize(GGMLType type, MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
+        dequantizeRow(type, src, srcOff, dst, dstOff, n);
+    }
+
+    /** A whole matrix ({@code rows} rows of {@code cols}) encoded into a fresh heap segment. */
+    public static WeightMatrix quantize(String name, GGMLType type, float[] src, int rows, int cols) {
+        long rowBytes = type.byteSize(cols);
+        MemorySegment seg = MemorySegment.ofArray(new byte[Math.toIntExact(rowBytes * rows)]);
+        for (int r = 0; r < rows; r++) {
+            quantizeRow(type, src, r * cols, cols, seg, r * rowBytes);
+        }
+        return new WeightMatrix(name, type, rows, cols, seg);
+    }
+
+    private static UnsupportedOperationException unsupported(GGMLType type) {
+        return new UnsupportedOperationException("no codec for ggml type " + type + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+    }
+}
