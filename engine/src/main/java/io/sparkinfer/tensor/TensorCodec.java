@@ -38,19 +38,29 @@ public final class TensorCodec {
         }
     }
 
-    /** Same as {@link #dequantizeRow}. */
+    /** Same as {@link #dequantizeRow} (the name the model code and the converter call). */
     public static void dequantize(GGMLType type, MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
         dequantizeRow(type, src, srcOff, dst, dstOff, n);
     }
 
-    /** A whole matrix ({@code rows} rows of {@code cols}) encoded into a fresh heap segment. */
-    public static WeightMatrix quantize(String name, GGMLType type, float[] src, int rows, int cols) {
+    /** Same as {@link #quantizeRow} (the name the converter calls). */
+    public static void quantize(GGMLType type, float[] src, int off, int n, MemorySegment dst, long dstOff) {
+        quantizeRow(type, src, off, n, dst, dstOff);
+    }
+
+    /** The bytes of a whole [rows x cols] matrix, encoded row by row into a fresh heap segment. */
+    public static MemorySegment quantizeMatrix(GGMLType type, float[] src, int rows, int cols) {
         long rowBytes = type.byteSize(cols);
         MemorySegment seg = MemorySegment.ofArray(new byte[Math.toIntExact(rowBytes * rows)]);
         for (int r = 0; r < rows; r++) {
             quantizeRow(type, src, r * cols, cols, seg, r * rowBytes);
         }
-        return new WeightMatrix(name, type, rows, cols, seg);
+        return seg;
+    }
+
+    /** A whole matrix ({@code rows} rows of {@code cols}) encoded as a {@link WeightMatrix} on the heap. */
+    public static WeightMatrix quantize(String name, GGMLType type, float[] src, int rows, int cols) {
+        return new WeightMatrix(name, type, rows, cols, quantizeMatrix(type, src, rows, cols));
     }
 
     private static UnsupportedOperationException unsupported(GGMLType type) {
