@@ -1,0 +1,250 @@
+package io.sparkinfer.kernels;
+
+import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.G;
+import static io.sparkinfer.kernels.VectorWidth.sumLanes;
+
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.WeightMatrix;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The Vector API kernels, method for method the twin of {@link ScalarKernels}.
+ *
+ * <p>Agreement with the scalar reference: element-wise kernels (axpy, add, rope, the rmsnorm
+ * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
+ * sum, float matmuls) differ only in float summation order; quantized matmuls use the same
+ * quantized activations and exact integer block dots, so they too differ only in the order the
+ * per-block terms are summed; exp (softmax, swiglu) is the Vector API's, within a few ulp of
+ * {@code Math.exp}. Lane sums are done in lane order, never with {@code reduceLanes}, so every
+ * result is reproducible run to run and independent of batch and thread count.
+ */
+public final class VectorKernels implements Kernels {
+    private final Parallel parallel;
+    /** Per calling thread: the quantized activations of the current matmul. */
+    private final ThreadLocal<Q8Activations> activations = ThreadLocal.withInitial(Q8Activations::new);
+    /** Per thread (caller or worker): a decoded weight row and a G-float lane buffer. */
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    public VectorKernels() {
+        this(Parallel.shared());
+    }
+
+    public VectorKernels(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    /** Bits of the CPU's preferred vector species; KernelsProvider falls back to scalar below 256. */
+    public static int preferredBits() {
+        return VectorWidth.PREFERRED_BITS;
+    }
+
+    @Override
+    public String name() {
+        return "vector-" + VectorWidth.BITS;
+    }
+
+    private static final class Scratch {
+        float[] row = new float[0];
+        final float[] lanes = new float[G];
+
+        float[] row(int n) {
+            if (row.length < n) {
+                row = new float[n];
+            }
+            return row;
+        }
+    }
+
+    @Override
+    public void matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
+        MatmulChecks.check(w, x, nTokens, out);
+        if (nTokens == 0) {
+            return;
+        }
+        GGMLType type = w.type();
+        if (type == GGMLType.Q8_0 || type == GGMLType.Q4_0) {
+            Q8Activations a = activations.get();
+            a.quantize(x, nTokens, w.cols());
+            boolean q8 = type == GGMLType.Q8_0;
+            parallel.run(w.rows(), (from, to) -> VectorQuantMatmul.rows(w.data(), w.rowBytes(), q8, a, nTokens,
+                    w.rows(), out, from, to, scratch.get().lanes));
+        } else {
+            parallel.run(w.rows(), (from, to) -> {
+                Scratch s = scratch.get();
+                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.lanes);
+            });
+        }
+    }
+
+    @Override
+    public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
+        MatmulChecks.checkRow(w, row, out, off);
+        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
+    }
+
+    @Override
+    public void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps) {
+        float ss = sumOfSquares(x, xOff, n);
+        float scale = (float) (1.0 / Math.sqrt(ss / n + eps));
+        int i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector.fromArray(F, weight, i).mul(xv.mul(scale)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = weight[i] * (scale * x[xOff + i]);
+        }
+    }
+
+    private float sumOfSquares(float[] x, int off, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int i = 0;
+        int bound2 = n - n % (2 * G);
+        for (; i < bound2; i += 2 * G) {
+            FloatVector v0 = FloatVector.fromArray(F, x, off + i);
+            FloatVector v1 = FloatVector.fromArray(F, x, off + i + G);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
+        }
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            a0 = v.fma(v, a0);
+        }
+        float s = sumLanes(a0.add(a1), scratch.get().lanes);
+        for (; i < n; i++) {
+            s += x[off + i] * x[off + i];
+        }
+        return s;
+    }
+
+    /**
+     * NEOX pairs (i, i + half) are two contiguous runs, so they vectorize directly; NORMAL pairs are
+     * interleaved and would need shuffles for a loop of ropeDim / 2 (32 to 64) steps per head, so
+     * they stay scalar. Either way the arithmetic is the scalar kernel's.
+     */
+    @Override
+    public void rope(float[] x, int off, int ropeDim, float[] cos, float[] sin, int tableOff, boolean neox) {
+        int half = ropeDim / 2;
+        int i = 0;
+        if (neox) {
+            for (; i < F.loopBound(half); i += G) {
+                FloatVector c = FloatVector.fromArray(F, cos, tableOff + i);
+                FloatVector s = FloatVector.fromArray(F, sin, tableOff + i);
+                FloatVector x0 = FloatVector.fromArray(F, x, off + i);
+                FloatVector x1 = FloatVector.fromArray(F, x, off + i + half);
+                x0.mul(c).sub(x1.mul(s)).intoArray(x, off + i);
+                x0.mul(s).add(x1.mul(c)).intoArray(x, off + i + half);
+            }
+        }
+        for (; i < half; i++) {
+            int i0 = neox ? off + i : off + 2 * i;
+            int i1 = neox ? off + i + half : off + 2 * i + 1;
+            float c = cos[tableOff + i];
+            float s = sin[tableOff + i];
+            float x0 = x[i0];
+            float x1 = x[i1];
+            x[i0] = x0 * c - x1 * s;
+            x[i1] = x0 * s + x1 * c;
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        if (n >= G) {
+            FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (; i < F.loopBound(n); i += G) {
+                m = m.max(FloatVector.fromArray(F, x, off + i));
+            }
+            max = m.reduceLanes(VectorOperators.MAX); // max is exact in any order
+        }
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        FloatVector acc = FloatVector.zero(F);
+        i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float sum = sumLanes(acc, scratch.get().lanes);
+        for (; i < n; i++) {
+            x[off + i] = (float) Math.exp(x[off + i] - max);
+            sum += x[off + i];
+        }
+        float inv = 1f / sum;
+        i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= inv;
+        }
+    }
+
+    @Override
+    public void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
+        int i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
+            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            g.div(sig).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
+        }
+        for (; i < n; i++) {
+            float g = gate[gateOff + i];
+            gate[gateOff + i] = g / (1f + (float) Math.exp(-g)) * up[upOff + i];
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        FloatVector s3 = FloatVector.zero(F);
+        int i = 0;
+        int bound4 = n - n % (4 * G);
+        for (; i < bound4; i += 4 * G) {
+            s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
+            s1 = FloatVector.fromArray(F, a, aOff + i + G).fma(FloatVector.fromArray(F, b, bOff + i + G), s1);
+            s2 = FloatVector.fromArray(F, a, aOff + i + 2 * G).fma(FloatVector.fromArray(F, b, bOff + i + 2 * G), s2);
+            s3 = FloatVector.fromArray(F, a, aOff + i + 3 * G).fma(FloatVector.fromArray(F, b, bOff + i + 3 * G), s3);
+        }
+        for (; i < F.loopBound(n); i += G) {
+            s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
+        }
+        float sum = n >= G ? sumLanes(s0.add(s1).add(s2.add(s3)), scratch.get().lanes) : 0f;
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(float[] y, int yOff, float a, float[] x, int xOff, int n) {
+        int i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector.fromArray(F, y, yOff + i).add(FloatVector.fromArray(F, x, xOff + i).mul(a))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += a * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void add(float[] y, int yOff, float[] x, int xOff, int n) {
+        int i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector.fromArray(F, y, yOff + i).add(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += x[xOff + i];
+        }
+    }
+}
