@@ -63,6 +63,7 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
     private final List<Seq> running = new ArrayList<>();
     private final Slot[] slots;
     private long clock;
+    private volatile EngineStats stats = new EngineStats(0, 0, 0, 0, 0);
 
     /** What a KV slot holds: its owner while in use, then the cached tokens of its valid prefix. */
     private static final class Slot {
@@ -176,6 +177,11 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
     @Override
     public ModelConfig config() {
         return model.config();
+    }
+
+    /** Counters so far (updated after every step). */
+    public EngineStats stats() {
+        return stats;
     }
 
     /** Sequences the KV cache holds at once. */
@@ -479,6 +485,8 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
                 cache.copyPrefix(src, dst, best);
                 slots[src].lastUsed = ++clock;
             }
+            EngineStats st = stats;
+            stats = new EngineStats(st.steps(), st.forwardTokens(), st.reusedTokens() + best, st.generated(), st.maxBatch());
             s.computed = best;
             s.slot = dst;
             Slot d = slots[dst];
@@ -597,6 +605,16 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
             }
             return;
         }
+        EngineStats st = stats;
+        long sampled = 0;
+        for (int b = 0; b < batch.size(); b++) {
+            Seq q = batch.get(b);
+            if (!q.score && q.computed + counts.get(b) == q.feedEnd()) {
+                sampled++;
+            }
+        }
+        stats = new EngineStats(st.steps() + 1, st.forwardTokens() + total, st.reusedTokens(), st.generated() + sampled,
+                Math.max(st.maxBatch(), total));
         int row = 0;
         for (int b = 0; b < batch.size(); b++) {
             Seq s = batch.get(b);

@@ -48,10 +48,13 @@ public final class BeamSearch {
             List<Hyp> next = new ArrayList<>();
             List<Integer> parents = new ArrayList<>();
             List<Integer> tokens = new ArrayList<>();
-            for (Expansion e : cands) {
+            for (int rank = 0; rank < cands.size(); rank++) {
+                Expansion e = cands.get(rank);
                 int[] prefix = beams.get(e.parent).tokens;
                 if (isEnd.test(e.token)) {
-                    if (finished.size() < width) {
+                    // An end counts only when it ranks among the best `width` (as Hugging Face does):
+                    // an unlikely end of a poor beam must not fill the finished set.
+                    if (rank < width && finished.size() < width) {
                         finished.add(new Hyp(prefix, e.logprob));
                     }
                 } else if (next.size() < width) {
@@ -61,7 +64,7 @@ public final class BeamSearch {
                     parents.add(e.parent);
                     tokens.add(e.token);
                 }
-                if (next.size() == width && finished.size() >= width) {
+                if (next.size() == width && rank >= width) {
                     break;
                 }
             }
@@ -72,13 +75,16 @@ public final class BeamSearch {
             logits = source.step(parents.stream().mapToInt(Integer::intValue).toArray(),
                     tokens.stream().mapToInt(Integer::intValue).toArray());
         }
-        // Best of the finished ones and the unfinished survivors, by length-normalized score.
+        // Best by length-normalized score; unfinished beams compete only when the budget, not
+        // a full set of finished hypotheses, ended the search (as in Hugging Face's finalize).
         BeamResult best = null;
         for (Hyp h : finished) {
             best = better(best, h, lengthPenalty, true);
         }
-        for (Hyp h : beams) {
-            best = better(best, h, lengthPenalty, false);
+        if (finished.size() < width) {
+            for (Hyp h : beams) {
+                best = better(best, h, lengthPenalty, false);
+            }
         }
         return best;
     }

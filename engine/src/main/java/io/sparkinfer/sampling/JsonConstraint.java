@@ -14,6 +14,7 @@ public final class JsonConstraint implements TokenConstraint {
     private final JsonGrammar grammar = new JsonGrammar();
     private final JsonGrammar probe = new JsonGrammar();
     private final StringBuilder text = new StringBuilder();
+    private boolean stuck;
 
     /** @param pieces the text of every token id on its own (shared, read-only) */
     public JsonConstraint(String[] pieces) {
@@ -45,12 +46,18 @@ public final class JsonConstraint implements TokenConstraint {
             }
         }
         if (!any) {
-            throw new IllegalStateException("JSON output: no token of the vocabulary continues " + text);
+            // The vocabulary has no token that continues (no single-character pieces): end here
+            // and let the completion close the value. Whatever token comes is not used.
+            stuck = true;
+            java.util.Arrays.fill(row, off, off + vocab, 0f);
         }
     }
 
     @Override
     public void accept(int token) {
+        if (stuck) {
+            return;
+        }
         if (!grammar.accept(pieces[token])) {
             throw new IllegalStateException("token " + token + " breaks the JSON output");
         }
@@ -59,7 +66,7 @@ public final class JsonConstraint implements TokenConstraint {
 
     @Override
     public boolean isComplete() {
-        return grammar.isComplete();
+        return stuck || grammar.isComplete();
     }
 
     @Override
