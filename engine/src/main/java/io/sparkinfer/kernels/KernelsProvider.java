@@ -30,7 +30,24 @@ public final class KernelsProvider {
             LOG.log(System.Logger.Level.INFO, "kernels: scalar (forced by -Dsparkinfer.kernels=scalar)");
             return new ScalarKernels();
         }
-        LOG.log(System.Logger.Level.INFO, "kernels: scalar (no vector implementation built yet)");
-        return new ScalarKernels();
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "kernels: scalar (fallback: the JVM was started without "
+                    + "--add-modules jdk.incubator.vector)");
+            return new ScalarKernels();
+        }
+        try {
+            int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+            if (bits < 256) {
+                LOG.log(System.Logger.Level.WARNING, "kernels: scalar (fallback: preferred vector size is only "
+                        + bits + " bits)");
+                return new ScalarKernels();
+            }
+            Kernels k = new VectorKernels();
+            LOG.log(System.Logger.Level.INFO, "kernels: " + k.name());
+            return k;
+        } catch (LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "kernels: scalar (fallback: Vector API unavailable: " + e + ")");
+            return new ScalarKernels();
+        }
     }
 }

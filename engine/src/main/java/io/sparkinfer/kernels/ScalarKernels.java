@@ -1,10 +1,8 @@
 package io.sparkinfer.kernels;
 
 import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * The reference kernels: plain loops, one accumulator, in the order llama2.c's run.c uses, so the
@@ -12,9 +10,6 @@ import java.nio.ByteOrder;
  * across output rows (never the reduction), which keeps it batch-invariant.
  */
 public final class ScalarKernels implements Kernels {
-    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     @Override
     public String name() {
         return "scalar";
@@ -22,6 +17,10 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
+        if (w.type() == GGMLType.Q8_0 || w.type() == GGMLType.Q4_0) {
+            matmulQuantized(w, x, nTokens, out);
+            return;
+        }
         final int rows = w.rows(), cols = w.cols();
         Parallel.forChunks(rows, (from, to) -> {
             float[] row = new float[cols];
@@ -39,25 +38,67 @@ public final class ScalarKernels implements Kernels {
         });
     }
 
+    /**
+     * Q8_0 / Q4_0 weights against int8-quantized activations, in exactly the arithmetic the vector
+     * kernel performs: per block of 32, lane l (0..15) gets the integer w[l]*x[l] + w[l+16]*x[l+16],
+     * converted to float and fused-multiply-added with the two block scales into accumulator l;
+     * the 16 accumulators are summed in lane order at the end.
+     */
+    private void matmulQuantized(WeightMatrix w, float[] x, int nTokens, float[] out) {
+        final int rows = w.rows(), cols = w.cols(), blocks = cols / 32;
+        QuantizedActivations xq = QuantizedActivations.scratch();
+        xq.quantize(x, nTokens, cols);
+        final byte[] q = xq.q;
+        final float[] xs = xq.scale;
+        final boolean q4 = w.type() == GGMLType.Q4_0;
+        final int blockBytes = w.type().typeSize;
+        Parallel.forChunks(rows, (from, to) -> {
+            byte[] wq = new byte[32];
+            float[] acc = new float[16];
+            for (int r = from; r < to; r++) {
+                long rowAt = r * w.rowBytes();
+                for (int t = 0; t < nTokens; t++) {
+                    java.util.Arrays.fill(acc, 0f);
+                    for (int b = 0; b < blocks; b++) {
+                        long at = rowAt + (long) b * blockBytes;
+                        float dw = Float.float16ToFloat(w.data().get(VectorKernels.LE_SHORT, at));
+                        unpack(w, at, q4, wq);
+                        float scale = dw * xs[t * blocks + b];
+                        int xo = t * cols + b * 32;
+                        for (int l = 0; l < 16; l++) {
+                            int p = wq[l] * q[xo + l] + wq[l + 16] * q[xo + l + 16];
+                            acc[l] = Math.fma((float) p, scale, acc[l]);
+                        }
+                    }
+                    float sum = 0f;
+                    for (int l = 0; l < 16; l++) {
+                        sum += acc[l];
+                    }
+                    out[t * rows + r] = sum;
+                }
+            }
+        });
+    }
+
+    /** The 32 signed integer weights of one Q8_0 or Q4_0 block. */
+    private static void unpack(WeightMatrix w, long at, boolean q4, byte[] wq) {
+        java.lang.foreign.MemorySegment d = w.data();
+        if (q4) {
+            for (int j = 0; j < 16; j++) {
+                int b = d.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 2 + j) & 0xFF;
+                wq[j] = (byte) ((b & 0x0F) - 8);
+                wq[j + 16] = (byte) ((b >>> 4) - 8);
+            }
+        } else {
+            for (int j = 0; j < 32; j++) {
+                wq[j] = d.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 2 + j);
+            }
+        }
+    }
+
     @Override
     public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
-        MemorySegment d = w.data();
-        long base = row * w.rowBytes();
-        int n = w.cols();
-        GGMLType type = w.type();
-        switch (type) {
-            case F32 -> {
-                for (int i = 0; i < n; i++) out[off + i] = d.get(F32, base + 4L * i);
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++) out[off + i] = Float.float16ToFloat(d.get(I16, base + 2L * i));
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) out[off + i] = Float.intBitsToFloat(d.get(I16, base + 2L * i) << 16);
-            }
-            default -> throw new UnsupportedOperationException("scalar kernels: no dequantization for " + type
-                    + " (tensor " + w.name() + ")");
-        }
+        TensorCodec.dequantize(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
     }
 
     @Override

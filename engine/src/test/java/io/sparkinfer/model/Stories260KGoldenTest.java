@@ -83,4 +83,29 @@ class Stories260KGoldenTest {
             assertEquals(reference().get("argmax_after_bos").asInt(), argmax(la));
         }
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
+    @Test
+    void convertedToGgufV3ReproducesGreedyIds() throws Exception {
+        Path out = tmp.resolve("stories-f32.gguf");
+        Llama2cConverter.convert(BIN, SharedData.file("llama2c/tok512.bin"), out, io.sparkinfer.tensor.GGMLType.F32);
+        try (LoadedModel m = LoadedModel.open(out)) {
+            assertEquals(3, m.gguf().orElseThrow().version());
+            assertEquals(512, m.gguf().orElseThrow().metadata().getStringArray("tokenizer.ggml.tokens").length);
+            assertArrayEquals(expectedIds(), greedy(m.model(), 1, expectedIds().length));
+        }
+    }
+
+    @Test
+    void quantizedToQ8_0KeepsTheFirst20GreedyTokens() throws Exception {
+        Path out = tmp.resolve("stories-q8.gguf");
+        Llama2cConverter.convert(BIN, SharedData.file("llama2c/tok512.bin"), out, io.sparkinfer.tensor.GGMLType.Q8_0);
+        try (LoadedModel m = LoadedModel.open(out)) {
+            assertEquals(io.sparkinfer.tensor.GGMLType.Q8_0, m.gguf().orElseThrow().tensorInfo("blk.0.attn_q.weight").type());
+            int[] got = greedy(m.model(), 1, 20);
+            assertArrayEquals(java.util.Arrays.copyOf(expectedIds(), 20), got);
+        }
+    }
 }
