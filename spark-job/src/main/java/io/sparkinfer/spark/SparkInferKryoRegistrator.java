@@ -6,8 +6,8 @@ import org.apache.spark.serializer.KryoRegistrator;
 
 /**
  * Registers the classes the job ships through Kryo (the broadcast tokenizer, token ids).
- * Records go through Java serialization inside Kryo (their fields are final and set by the
- * canonical constructor); plain classes use Kryo's field serializer.
+ * Records and the tokenizer go through Java serialization inside Kryo (records' fields are set
+ * by the canonical constructor; the tokenizer travels as its vocabulary and is rebuilt).
  * Use with {@code spark.kryo.registrationRequired=false}: not all of Spark's own classes are registered.
  */
 public final class SparkInferKryoRegistrator implements KryoRegistrator {
@@ -17,7 +17,7 @@ public final class SparkInferKryoRegistrator implements KryoRegistrator {
         kryo.register(int[][].class);
         kryo.register(float[].class);
         kryo.register(String[].class);
-        kryo.register(SpmTextCodec.class);
+        kryo.register(TokenizerCodec.class, new JavaSerializer());
         kryo.register(EncodedPrompt.class, new JavaSerializer());
         kryo.register(ModelHandle.class, new JavaSerializer());
         kryo.register(PromptTemplate.class, new JavaSerializer());

@@ -1,12 +1,13 @@
 package io.sparkinfer.spark;
 
 import io.sparkinfer.model.LoadedModel;
+import io.sparkinfer.tokenizer.Vocabulary;
 import java.nio.file.Path;
 
 /**
  * The one place that picks the tokenizer for a model: the GGUF header's vocabulary, or a llama2.c
- * {@code tokenizer.bin} beside a llama2.c checkpoint. Swap in {@code io.sparkinfer.tokenizer}
- * here when it lands.
+ * {@code tokenizer.bin} beside a llama2.c checkpoint, read by the engine's
+ * {@code io.sparkinfer.tokenizer}.
  */
 public final class TextCodecs {
     private TextCodecs() {
@@ -14,12 +15,12 @@ public final class TextCodecs {
 
     public static TextCodec forModel(LoadedModel model, Path tokenizer) {
         if (model.gguf().isPresent()) {
-            return SpmTextCodec.fromGguf(model.gguf().get());
+            return new TokenizerCodec(Vocabulary.fromGguf(model.gguf().get()));
         }
         if (tokenizer == null) {
             throw new IllegalArgumentException("a llama2.c checkpoint needs a tokenizer file (option 'tokenizer', e.g. tok512.bin)");
         }
-        return SpmTextCodec.fromLlama2c(tokenizer, model.model().config().vocabSize());
+        return new TokenizerCodec(Vocabulary.fromLlama2c(tokenizer));
     }
 
     /** Opens the model briefly (a memory map, cheap) to read its tokenizer and context length: for the driver. */
