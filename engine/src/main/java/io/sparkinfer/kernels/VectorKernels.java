@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorOperators;
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
  * sum, float matmuls) differ only in float summation order; quantized matmuls use the same
  * quantized activations and exact integer block dots, so they too differ only in the order the
- * per-block terms are summed; exp (softmax, swiglu) is the Vector API's, within a few ulp of
- * {@code Math.exp}. Lane sums are done in lane order, never with {@code reduceLanes}, so every
+ * per-block terms are summed; exp (softmax, swiglu) is {@link DeterministicExp}, identical in
+ * vector lanes, scalar tails and every JIT tier. Lane sums are done in lane order, never with {@code reduceLanes}, so every
  * result is reproducible run to run and independent of batch and thread count.
  */
 public final class VectorKernels implements Kernels {
@@ -168,13 +168,13 @@ public final class VectorKernels implements Kernels {
         FloatVector acc = FloatVector.zero(F);
         i = 0;
         for (; i < F.loopBound(n); i += G) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = DeterministicExp.exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
         float sum = sumLanes(acc, scratch.get().lanes);
         for (; i < n; i++) {
-            x[off + i] = (float) Math.exp(x[off + i] - max);
+            x[off + i] = DeterministicExp.exp(x[off + i] - max);
             sum += x[off + i];
         }
         float inv = 1f / sum;
@@ -192,12 +192,12 @@ public final class VectorKernels implements Kernels {
         int i = 0;
         for (; i < F.loopBound(n); i += G) {
             FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
-            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = DeterministicExp.exp(g.neg()).add(1f);
             g.div(sig).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
         }
         for (; i < n; i++) {
             float g = gate[gateOff + i];
-            gate[gateOff + i] = g / (1f + (float) Math.exp(-g)) * up[upOff + i];
+            gate[gateOff + i] = g / (DeterministicExp.exp(-g) + 1f) * up[upOff + i];
         }
     }
 
