@@ -48,7 +48,8 @@ final class VectorFloatMatmul {
         for (; i < F.loopBound(n); i += G) {
             a0 = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, x0 + i), a0);
         }
-        float s = sumLanes(a0.add(a1), lanes);
+        a0.add(a1).intoArray(lanes, 0);
+        float s = sumLanes(lanes);
         for (; i < n; i++) {
             s += w[i] * x[x0 + i];
         }
@@ -89,10 +90,14 @@ final class VectorFloatMatmul {
             c0 = w0.fma(FloatVector.fromArray(F, x, x2 + i), c0);
             d0 = w0.fma(FloatVector.fromArray(F, x, x3 + i), d0);
         }
-        float sa = sumLanes(a0.add(a1), lanes);
-        float sb = sumLanes(b0.add(b1), lanes);
-        float sc = sumLanes(c0.add(c1), lanes);
-        float sd = sumLanes(d0.add(d1), lanes);
+        a0.add(a1).intoArray(lanes, 0);
+        float sa = sumLanes(lanes);
+        b0.add(b1).intoArray(lanes, 0);
+        float sb = sumLanes(lanes);
+        c0.add(c1).intoArray(lanes, 0);
+        float sc = sumLanes(lanes);
+        d0.add(d1).intoArray(lanes, 0);
+        float sd = sumLanes(lanes);
         for (int j = i; j < n; j++) {
             sa += w[j] * x[x0 + j];
             sb += w[j] * x[x1 + j];
