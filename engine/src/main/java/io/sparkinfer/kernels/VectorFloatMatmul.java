@@ -17,13 +17,14 @@ final class VectorFloatMatmul {
     private VectorFloatMatmul() {
     }
 
-    /** Rows [from, to) of out for all tokens, using {@code row} (>= cols floats) and {@code lanes} as scratch. */
-    static void rows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to, float[] row, float[] lanes) {
+    /** Rows [from, to) of out for all tokens; scratch: {@code row} (>= cols floats), {@code raw} (>= row bytes), {@code lanes}. */
+    static void rows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to, float[] row, byte[] raw,
+                     float[] lanes) {
         int rows = w.rows();
         int cols = w.cols();
         long rowBytes = w.rowBytes();
         for (int r = from; r < to; r++) {
-            VectorRowDecoder.decode(w.type(), w.data(), r * rowBytes, row, 0, cols);
+            VectorRowDecoder.decode(w.type(), w.data(), r * rowBytes, row, 0, cols, raw);
             int t = 0;
             for (; t + 4 <= nTokens; t += 4) {
                 dot4(row, x, t * cols, cols, out, t * rows + r, rows, lanes);

@@ -84,7 +84,8 @@ public final class VectorKernels implements Kernels {
         } else {
             parallel.run(w.rows(), (from, to) -> {
                 Scratch s = scratch.get();
-                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.lanes);
+                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.bytes((int) w.rowBytes()),
+                        s.lanes);
             });
         }
     }
@@ -92,7 +93,8 @@ public final class VectorKernels implements Kernels {
     @Override
     public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
         MatmulChecks.checkRow(w, row, out, off);
-        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
+        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols(),
+                scratch.get().bytes((int) w.rowBytes()));
     }
 
     @Override
