@@ -24,7 +24,7 @@ public final class VectorKernels implements Kernels {
     private final Parallel parallel;
     /** Per calling thread: the quantized activations of the current matmul. */
     private final ThreadLocal<Q8Activations> activations = ThreadLocal.withInitial(Q8Activations::new);
-    /** Per thread (caller or worker): a decoded weight row and a G-float lane buffer. */
+    /** Per thread (caller or worker): a weight row (raw or decoded) and a G-float lane buffer. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     public VectorKernels() {
@@ -47,7 +47,15 @@ public final class VectorKernels implements Kernels {
 
     private static final class Scratch {
         float[] row = new float[0];
+        byte[] bytes = new byte[0];
         final float[] lanes = new float[G];
+
+        byte[] bytes(int n) {
+            if (bytes.length < n) {
+                bytes = new byte[n];
+            }
+            return bytes;
+        }
 
         float[] row(int n) {
             if (row.length < n) {
@@ -68,12 +76,16 @@ public final class VectorKernels implements Kernels {
             Q8Activations a = activations.get();
             a.quantize(x, nTokens, w.cols());
             boolean q8 = type == GGMLType.Q8_0;
-            parallel.run(w.rows(), (from, to) -> VectorQuantMatmul.rows(w.data(), w.rowBytes(), q8, a, nTokens,
-                    w.rows(), out, from, to, scratch.get().lanes));
+            parallel.run(w.rows(), (from, to) -> {
+                Scratch s = scratch.get();
+                VectorQuantMatmul.rows(w.data(), w.rowBytes(), q8, a, nTokens, w.rows(), out, from, to,
+                        s.bytes((int) w.rowBytes()), s.lanes);
+            });
         } else {
             parallel.run(w.rows(), (from, to) -> {
                 Scratch s = scratch.get();
-                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.lanes);
+                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.bytes((int) w.rowBytes()),
+                        s.lanes);
             });
         }
     }
@@ -81,7 +93,8 @@ public final class VectorKernels implements Kernels {
     @Override
     public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
         MatmulChecks.checkRow(w, row, out, off);
-        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
+        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols(),
+                scratch.get().bytes((int) w.rowBytes()));
     }
 
     @Override
@@ -113,7 +126,9 @@ public final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             a0 = v.fma(v, a0);
         }
-        float s = sumLanes(a0.add(a1), scratch.get().lanes);
+        float[] lanes = scratch.get().lanes;
+        a0.add(a1).intoArray(lanes, 0);
+        float s = sumLanes(lanes);
         for (; i < n; i++) {
             s += x[off + i] * x[off + i];
         }
@@ -172,7 +187,9 @@ public final class VectorKernels implements Kernels {
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float sum = sumLanes(acc, scratch.get().lanes);
+        float[] lanes = scratch.get().lanes;
+        acc.intoArray(lanes, 0);
+        float sum = sumLanes(lanes);
         for (; i < n; i++) {
             x[off + i] = DeterministicExp.exp(x[off + i] - max);
             sum += x[off + i];
@@ -218,7 +235,12 @@ public final class VectorKernels implements Kernels {
         for (; i < F.loopBound(n); i += G) {
             s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
         }
-        float sum = n >= G ? sumLanes(s0.add(s1).add(s2.add(s3)), scratch.get().lanes) : 0f;
+        float sum = 0f;
+        if (n >= G) {
+            float[] lanes = scratch.get().lanes;
+            s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+            sum = sumLanes(lanes);
+        }
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
