@@ -708,9 +708,9 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            sum += Math.exp(v[off + i] - max);
+            sum += StrictMath.exp(v[off + i] - max);
         }
-        return max + Math.log(sum);
+        return max + StrictMath.log(sum);
     }
 
     private double logSumExp(float[] v, int off) {

@@ -13,8 +13,8 @@ public final class LogProbs {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            sum += Math.exp(logits[off + i] - max);
+            sum += StrictMath.exp(logits[off + i] - max);
         }
-        return logits[off + index] - max - Math.log(sum);
+        return logits[off + index] - max - StrictMath.log(sum);
     }
 }

@@ -104,9 +104,9 @@ public final class BeamSearch {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            sum += Math.exp(logits[off + i] - max);
+            sum += StrictMath.exp(logits[off + i] - max);
         }
-        double lse = max + Math.log(sum);
+        double lse = max + StrictMath.log(sum);
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             out[i] = logits[off + i] - lse;
