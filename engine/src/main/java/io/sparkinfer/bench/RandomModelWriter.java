@@ -173,11 +173,7 @@ public final class RandomModelWriter {
 
     /** The one place that turns a row of floats into a type's bytes. */
     static void quantize(GGMLType type, float[] x, MemorySegment seg, long at) {
-        if (type == GGMLType.Q4_K) {
-            Q4KQuantizer.quantize(x, 0, x.length, seg, at);
-        } else {
-            TensorCodec.quantize(type, x, 0, x.length, seg, at);
-        }
+        TensorCodec.quantizeRow(type, x, 0, x.length, seg, at);
     }
 
     static final String CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + "
