@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Minimal command-line parsing: {@code --name value} options, {@code --flag} booleans (declared
+ * Minimal command-line parsing: {@code --name value} (or {@code -x value}) options, {@code --flag} booleans (declared
  * up front so they don't swallow the next word), and positional arguments. Unknown use is a
  * clear {@link UsageException}.
  */
@@ -25,8 +25,9 @@ final class Args {
         Args a = new Args(Set.of(flagNames));
         for (int i = 0; i < args.length; i++) {
             String s = args[i];
-            if (s.startsWith("--") && s.length() > 2) {
-                String name = s.substring(2);
+            boolean shortOption = s.length() == 2 && s.charAt(0) == '-' && Character.isLetter(s.charAt(1));
+            if ((s.startsWith("--") && s.length() > 2) || shortOption) {
+                String name = s.substring(shortOption ? 1 : 2);
                 int eq = name.indexOf('=');
                 if (eq > 0) {
                     a.options.put(name.substring(0, eq), name.substring(eq + 1));

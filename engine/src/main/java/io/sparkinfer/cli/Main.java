@@ -19,6 +19,8 @@ public final class Main {
         register("info", InfoCommand::run, "info MODEL [--metadata] [--tensors]   architecture, dims, tensor types");
         register("convert", ConvertCommand::run,
                 "convert CHECKPOINT.bin --tokenizer tokenizer.bin --out OUT.gguf [--type F32|F16|Q8_0|Q4_0]   llama2.c -> GGUF v3");
+        register("generate", GenerateCommand::run,
+                "generate --model MODEL [--tokenizer tokenizer.bin] [--prompt TEXT] [-n N] [--quiet]   greedy completion");
     }
 
     private static void register(String name, Command c, String help) {

@@ -1,15 +1,35 @@
 package io.sparkinfer.kernels;
 
+import io.sparkinfer.tensor.F16Codec;
 import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.Layouts;
+import io.sparkinfer.tensor.Q4_0Codec;
+import io.sparkinfer.tensor.Q8_0Codec;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
 
 /**
- * The reference kernels: plain loops, one accumulator, in the order llama2.c's run.c uses, so the
- * stories260K golden test can be checked against this implementation first. Matmul is split
- * across output rows (never the reduction), which keeps it batch-invariant.
+ * The reference kernels: plain loops, one sequential float accumulator, easy to check by eye.
+ * Only matmul is multithreaded (over rows), so tests on real shapes stay fast.
+ *
+ * <p>Q8_0 and Q4_0 weights are multiplied against activations quantized by {@link Q8Activations}
+ * with integer block dots, the same math as {@link VectorKernels}; other types dequantize each
+ * weight row to floats and use float dots.
  */
 public final class ScalarKernels implements Kernels {
+    private final Parallel parallel;
+    private final ThreadLocal<Q8Activations> activations = ThreadLocal.withInitial(Q8Activations::new);
+    private final ThreadLocal<float[][]> rowScratch = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    public ScalarKernels() {
+        this(Parallel.shared());
+    }
+
+    public ScalarKernels(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
     @Override
     public String name() {
         return "scalar";
@@ -17,88 +37,92 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        if (w.type() == GGMLType.Q8_0 || w.type() == GGMLType.Q4_0) {
-            matmulQuantized(w, x, nTokens, out);
+        MatmulChecks.check(w, x, nTokens, out);
+        if (nTokens == 0) {
             return;
         }
-        final int rows = w.rows(), cols = w.cols();
-        Parallel.forChunks(rows, (from, to) -> {
-            float[] row = new float[cols];
-            for (int r = from; r < to; r++) {
-                dequantizeRow(w, r, row, 0);
-                for (int t = 0; t < nTokens; t++) {
-                    float sum = 0f;
-                    int xo = t * cols;
-                    for (int c = 0; c < cols; c++) {
-                        sum += row[c] * x[xo + c];
-                    }
-                    out[t * rows + r] = sum;
-                }
-            }
-        });
-    }
-
-    /**
-     * Q8_0 / Q4_0 weights against int8-quantized activations, in exactly the arithmetic the vector
-     * kernel performs: per block of 32, lane l (0..15) gets the integer w[l]*x[l] + w[l+16]*x[l+16],
-     * converted to float and fused-multiply-added with the two block scales into accumulator l;
-     * the 16 accumulators are summed in lane order at the end.
-     */
-    private void matmulQuantized(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        final int rows = w.rows(), cols = w.cols(), blocks = cols / 32;
-        QuantizedActivations xq = QuantizedActivations.scratch();
-        xq.quantize(x, nTokens, cols);
-        final byte[] q = xq.q;
-        final float[] xs = xq.scale;
-        final boolean q4 = w.type() == GGMLType.Q4_0;
-        final int blockBytes = w.type().typeSize;
-        Parallel.forChunks(rows, (from, to) -> {
-            byte[] wq = new byte[32];
-            float[] acc = new float[16];
-            for (int r = from; r < to; r++) {
-                long rowAt = r * w.rowBytes();
-                for (int t = 0; t < nTokens; t++) {
-                    java.util.Arrays.fill(acc, 0f);
-                    for (int b = 0; b < blocks; b++) {
-                        long at = rowAt + (long) b * blockBytes;
-                        float dw = Float.float16ToFloat(w.data().get(VectorKernels.LE_SHORT, at));
-                        unpack(w, at, q4, wq);
-                        float scale = dw * xs[t * blocks + b];
-                        int xo = t * cols + b * 32;
-                        for (int l = 0; l < 16; l++) {
-                            int p = wq[l] * q[xo + l] + wq[l + 16] * q[xo + l + 16];
-                            acc[l] = Math.fma((float) p, scale, acc[l]);
-                        }
-                    }
-                    float sum = 0f;
-                    for (int l = 0; l < 16; l++) {
-                        sum += acc[l];
-                    }
-                    out[t * rows + r] = sum;
-                }
-            }
-        });
-    }
-
-    /** The 32 signed integer weights of one Q8_0 or Q4_0 block. */
-    private static void unpack(WeightMatrix w, long at, boolean q4, byte[] wq) {
-        java.lang.foreign.MemorySegment d = w.data();
-        if (q4) {
-            for (int j = 0; j < 16; j++) {
-                int b = d.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 2 + j) & 0xFF;
-                wq[j] = (byte) ((b & 0x0F) - 8);
-                wq[j + 16] = (byte) ((b >>> 4) - 8);
-            }
+        GGMLType type = w.type();
+        if (type == GGMLType.Q8_0 || type == GGMLType.Q4_0) {
+            matmulQuantized(w, x, nTokens, out);
         } else {
-            for (int j = 0; j < 32; j++) {
-                wq[j] = d.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 2 + j);
-            }
+            matmulFloat(w, x, nTokens, out);
         }
+    }
+
+    private void matmulQuantized(WeightMatrix w, float[] x, int nTokens, float[] out) {
+        Q8Activations a = activations.get();
+        a.quantize(x, nTokens, w.cols());
+        int rows = w.rows();
+        long rowBytes = w.rowBytes();
+        boolean q8 = w.type() == GGMLType.Q8_0;
+        MemorySegment data = w.data();
+        parallel.run(rows, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                for (int t = 0; t < nTokens; t++) {
+                    out[t * rows + r] = q8 ? dotQ8_0(data, r * rowBytes, a, t) : dotQ4_0(data, r * rowBytes, a, t);
+                }
+            }
+        });
+    }
+
+    /** One Q8_0 row times token t: exact int dot per block, then {@code acc += (dw * dx) * isum}. */
+    static float dotQ8_0(MemorySegment data, long rowOff, Q8Activations a, int t) {
+        int nb = a.blocksPerToken;
+        float acc = 0f;
+        for (int b = 0; b < nb; b++) {
+            long blk = rowOff + (long) b * Q8_0Codec.BYTES;
+            int x0 = (t * nb + b) * Q8_0Codec.BLOCK;
+            int isum = 0;
+            for (int j = 0; j < Q8_0Codec.BLOCK; j++) {
+                isum += data.get(Layouts.I8, blk + Q8_0Codec.QS + j) * a.q[x0 + j];
+            }
+            acc += (F16Codec.get(data, blk) * a.d[t * nb + b]) * isum;
+        }
+        return acc;
+    }
+
+    /** One Q4_0 row times token t, like {@link #dotQ8_0} with nibbles - 8 as the weight quants. */
+    static float dotQ4_0(MemorySegment data, long rowOff, Q8Activations a, int t) {
+        int nb = a.blocksPerToken;
+        float acc = 0f;
+        for (int b = 0; b < nb; b++) {
+            long blk = rowOff + (long) b * Q4_0Codec.BYTES;
+            int x0 = (t * nb + b) * Q4_0Codec.BLOCK;
+            int isum = 0;
+            for (int j = 0; j < Q4_0Codec.BLOCK / 2; j++) {
+                int q = data.get(Layouts.I8, blk + Q4_0Codec.QS + j) & 0xFF;
+                isum += ((q & 0x0F) - 8) * a.q[x0 + j] + ((q >>> 4) - 8) * a.q[x0 + j + 16];
+            }
+            acc += (F16Codec.get(data, blk) * a.d[t * nb + b]) * isum;
+        }
+        return acc;
+    }
+
+    private void matmulFloat(WeightMatrix w, float[] x, int nTokens, float[] out) {
+        int rows = w.rows();
+        int cols = w.cols();
+        parallel.run(rows, (from, to) -> {
+            float[] row = rowBuffer(cols);
+            for (int r = from; r < to; r++) {
+                TensorCodec.dequantize(w.type(), w.data(), r * w.rowBytes(), row, 0, cols);
+                for (int t = 0; t < nTokens; t++) {
+                    out[t * rows + r] = dot(row, 0, x, t * cols, cols);
+                }
+            }
+        });
+    }
+
+    private float[] rowBuffer(int cols) {
+        float[][] holder = rowScratch.get();
+        if (holder[0].length < cols) {
+            holder[0] = new float[cols];
+        }
+        return holder[0];
     }
 
     @Override
     public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
-        TensorCodec.dequantize(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
+        TensorCodec.dequantizeRow(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
     }
 
     @Override
@@ -107,11 +131,9 @@ public final class ScalarKernels implements Kernels {
         for (int i = 0; i < n; i++) {
             ss += x[xOff + i] * x[xOff + i];
         }
-        ss /= n;
-        ss += eps;
-        ss = 1.0f / (float) Math.sqrt(ss);
+        float scale = (float) (1.0 / Math.sqrt(ss / n + eps));
         for (int i = 0; i < n; i++) {
-            out[outOff + i] = weight[i] * (ss * x[xOff + i]);
+            out[outOff + i] = weight[i] * (scale * x[xOff + i]);
         }
     }
 
@@ -119,19 +141,21 @@ public final class ScalarKernels implements Kernels {
     public void rope(float[] x, int off, int ropeDim, float[] cos, float[] sin, int tableOff, boolean neox) {
         int half = ropeDim / 2;
         for (int i = 0; i < half; i++) {
-            int a = neox ? off + i : off + 2 * i;
-            int b = neox ? off + i + half : off + 2 * i + 1;
-            float c = cos[tableOff + i], s = sin[tableOff + i];
-            float v0 = x[a], v1 = x[b];
-            x[a] = v0 * c - v1 * s;
-            x[b] = v0 * s + v1 * c;
+            int i0 = neox ? off + i : off + 2 * i;
+            int i1 = neox ? off + i + half : off + 2 * i + 1;
+            float c = cos[tableOff + i];
+            float s = sin[tableOff + i];
+            float x0 = x[i0];
+            float x1 = x[i1];
+            x[i0] = x0 * c - x1 * s;
+            x[i1] = x0 * s + x1 * c;
         }
     }
 
     @Override
     public void softmax(float[] x, int off, int n) {
-        float max = x[off];
-        for (int i = 1; i < n; i++) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
         float sum = 0f;
@@ -139,8 +163,9 @@ public final class ScalarKernels implements Kernels {
             x[off + i] = (float) Math.exp(x[off + i] - max);
             sum += x[off + i];
         }
+        float inv = 1f / sum;
         for (int i = 0; i < n; i++) {
-            x[off + i] /= sum;
+            x[off + i] *= inv;
         }
     }
 
@@ -148,7 +173,7 @@ public final class ScalarKernels implements Kernels {
     public void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
         for (int i = 0; i < n; i++) {
             float g = gate[gateOff + i];
-            gate[gateOff + i] = g * (1.0f / (1.0f + (float) Math.exp(-g))) * up[upOff + i];
+            gate[gateOff + i] = g / (1f + (float) Math.exp(-g)) * up[upOff + i];
         }
     }
 

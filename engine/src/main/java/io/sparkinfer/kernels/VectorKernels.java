@@ -1,253 +1,153 @@
 package io.sparkinfer.kernels;
 
+import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.G;
+import static io.sparkinfer.kernels.VectorWidth.sumLanes;
+
 import io.sparkinfer.tensor.GGMLType;
-import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels. Float work uses {@link #F} (the preferred float species unless
- * {@code -Dsparkinfer.vector.bits} says otherwise). Q8_0 / Q4_0 matmuls use integer dot products
- * on int8-quantized activations with 16 int lanes per block half-pair, which needs 512-bit
- * vectors; where those are not native, quantized rows are dequantized and dotted in float.
+ * The Vector API kernels, method for method the twin of {@link ScalarKernels}.
  *
- * <p>Every matmul computes one token's result with the same sequence of operations whatever the
- * batch, so results are batch-invariant; tiles of 4 tokens share each loaded weight block.
+ * <p>Agreement with the scalar reference: element-wise kernels (axpy, add, rope, the rmsnorm
+ * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
+ * sum, float matmuls) differ only in float summation order; quantized matmuls use the same
+ * quantized activations and exact integer block dots, so they too differ only in the order the
+ * per-block terms are summed; exp (softmax, swiglu) is the Vector API's, within a few ulp of
+ * {@code Math.exp}. Lane sums are done in lane order, never with {@code reduceLanes}, so every
+ * result is reproducible run to run and independent of batch and thread count.
  */
 public final class VectorKernels implements Kernels {
-    static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final VectorSpecies<Float> F = speciesFromProperty();
-    static final int FL = F.length();
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
-    /** Integer path available: 16 float lanes are native. */
-    static final boolean INT8_PATH = FloatVector.SPECIES_PREFERRED.length() >= 16;
+    private final Parallel parallel;
+    /** Per calling thread: the quantized activations of the current matmul. */
+    private final ThreadLocal<Q8Activations> activations = ThreadLocal.withInitial(Q8Activations::new);
+    /** Per thread (caller or worker): a decoded weight row and a G-float lane buffer. */
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
-    private static VectorSpecies<Float> speciesFromProperty() {
-        int bits = Integer.getInteger("sparkinfer.vector.bits", FloatVector.SPECIES_PREFERRED.vectorBitSize());
-        return switch (bits) {
-            case 128 -> FloatVector.SPECIES_128;
-            case 256 -> FloatVector.SPECIES_256;
-            case 512 -> FloatVector.SPECIES_512;
-            default -> FloatVector.SPECIES_PREFERRED;
-        };
+    public VectorKernels() {
+        this(Parallel.shared());
+    }
+
+    public VectorKernels(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    /** Bits of the CPU's preferred vector species; KernelsProvider falls back to scalar below 256. */
+    public static int preferredBits() {
+        return VectorWidth.PREFERRED_BITS;
     }
 
     @Override
     public String name() {
-        return "vector-" + F.vectorBitSize() + (INT8_PATH ? "+int8" : "");
+        return "vector-" + VectorWidth.BITS;
     }
 
-    // ---------------------------------------------------------------- matmul
+    private static final class Scratch {
+        float[] row = new float[0];
+        final float[] lanes = new float[G];
+
+        float[] row(int n) {
+            if (row.length < n) {
+                row = new float[n];
+            }
+            return row;
+        }
+    }
 
     @Override
     public void matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        if (INT8_PATH && (w.type() == GGMLType.Q8_0 || w.type() == GGMLType.Q4_0)) {
-            matmulInt8(w, x, nTokens, out);
-        } else if (w.type() == GGMLType.F32) {
-            matmulF32(w, x, nTokens, out);
+        MatmulChecks.check(w, x, nTokens, out);
+        if (nTokens == 0) {
+            return;
+        }
+        GGMLType type = w.type();
+        if (type == GGMLType.Q8_0 || type == GGMLType.Q4_0) {
+            Q8Activations a = activations.get();
+            a.quantize(x, nTokens, w.cols());
+            boolean q8 = type == GGMLType.Q8_0;
+            parallel.run(w.rows(), (from, to) -> VectorQuantMatmul.rows(w.data(), w.rowBytes(), q8, a, nTokens,
+                    w.rows(), out, from, to, scratch.get().lanes));
         } else {
-            matmulDequantized(w, x, nTokens, out);
+            parallel.run(w.rows(), (from, to) -> {
+                Scratch s = scratch.get();
+                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.lanes);
+            });
         }
     }
 
-    /** F32 weights read straight from the mapping. */
-    private void matmulF32(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        final int rows = w.rows(), cols = w.cols();
-        final MemorySegment seg = w.data();
-        Parallel.forChunks(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                long rowAt = r * w.rowBytes();
-                for (int t = 0; t < nTokens; t++) {
-                    out[t * rows + r] = dotSegment(seg, rowAt, x, t * cols, cols);
-                }
-            }
-        });
+    @Override
+    public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
+        MatmulChecks.checkRow(w, row, out, off);
+        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
     }
 
-    private static float dotSegment(MemorySegment seg, long at, float[] x, int xOff, int n) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+    @Override
+    public void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps) {
+        float ss = sumOfSquares(x, xOff, n);
+        float scale = (float) (1.0 / Math.sqrt(ss / n + eps));
         int i = 0;
-        for (; i + 2 * FL <= n; i += 2 * FL) {
-            a0 = FloatVector.fromMemorySegment(F, seg, at + 4L * i, ByteOrder.LITTLE_ENDIAN)
-                    .fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = FloatVector.fromMemorySegment(F, seg, at + 4L * (i + FL), ByteOrder.LITTLE_ENDIAN)
-                    .fma(FloatVector.fromArray(F, x, xOff + i + FL), a1);
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector.fromArray(F, weight, i).mul(xv.mul(scale)).intoArray(out, outOff + i);
         }
-        for (; i + FL <= n; i += FL) {
-            a0 = FloatVector.fromMemorySegment(F, seg, at + 4L * i, ByteOrder.LITTLE_ENDIAN)
-                    .fma(FloatVector.fromArray(F, x, xOff + i), a0);
-        }
-        float sum = sumLanesInOrder(a0.add(a1));
         for (; i < n; i++) {
-            sum += seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at + 4L * i) * x[xOff + i];
+            out[outOff + i] = weight[i] * (scale * x[xOff + i]);
         }
-        return sum;
     }
 
-    /** Other types: each row dequantized once into thread-local floats, then dotted with every token. */
-    private void matmulDequantized(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        final int rows = w.rows(), cols = w.cols();
-        Parallel.forChunks(rows, (from, to) -> {
-            float[] row = rowScratch(cols);
-            for (int r = from; r < to; r++) {
-                TensorCodec.dequantize(w.type(), w.data(), r * w.rowBytes(), row, 0, cols);
-                for (int t = 0; t < nTokens; t++) {
-                    out[t * rows + r] = dot(row, 0, x, t * cols, cols);
-                }
-            }
-        });
-    }
-
-    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
-
-    private static float[] rowScratch(int n) {
-        float[] a = ROW.get();
-        if (a.length < n) {
-            a = new float[n];
-            ROW.set(a);
+    private float sumOfSquares(float[] x, int off, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int i = 0;
+        int bound2 = n - n % (2 * G);
+        for (; i < bound2; i += 2 * G) {
+            FloatVector v0 = FloatVector.fromArray(F, x, off + i);
+            FloatVector v1 = FloatVector.fromArray(F, x, off + i + G);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
         }
-        return a;
-    }
-
-    /**
-     * Q8_0 / Q4_0: per block, two 16-lane int16 products (weights x activations for elements l and
-     * l+16) added, widened to 16 float lanes and fused-multiply-added with d_w * d_x. Tiles of four
-     * tokens reuse each unpacked weight block.
-     */
-    private void matmulInt8(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        final int rows = w.rows(), cols = w.cols(), blocks = cols / 32;
-        QuantizedActivations xq = QuantizedActivations.scratch();
-        xq.quantize(x, nTokens, cols);
-        final byte[] q = xq.q;
-        final float[] xs = xq.scale;
-        final boolean q4 = w.type() == GGMLType.Q4_0;
-        final int blockBytes = w.type().typeSize;
-        final MemorySegment seg = w.data();
-        Parallel.forChunks(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                long rowAt = r * w.rowBytes();
-                int t = 0;
-                for (; t + 4 <= nTokens; t += 4) {
-                    FloatVector a0 = FloatVector.zero(F512), a1 = a0, a2 = a0, a3 = a0;
-                    for (int b = 0; b < blocks; b++) {
-                        long at = rowAt + (long) b * blockBytes;
-                        float dw = Float.float16ToFloat(seg.get(LE_SHORT, at));
-                        ShortVector wl, wh;
-                        if (q4) {
-                            ByteVector raw = ByteVector.fromMemorySegment(B128, seg, at + 2, ByteOrder.LITTLE_ENDIAN);
-                            wl = (ShortVector) raw.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2S, S256, 0);
-                            wh = (ShortVector) raw.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8)
-                                    .convertShape(VectorOperators.B2S, S256, 0);
-                        } else {
-                            wl = (ShortVector) ByteVector.fromMemorySegment(B128, seg, at + 2, ByteOrder.LITTLE_ENDIAN)
-                                    .convertShape(VectorOperators.B2S, S256, 0);
-                            wh = (ShortVector) ByteVector.fromMemorySegment(B128, seg, at + 18, ByteOrder.LITTLE_ENDIAN)
-                                    .convertShape(VectorOperators.B2S, S256, 0);
-                        }
-                        int xo = b * 32;
-                        a0 = blockFma(wl, wh, q, t * cols + xo, dw * xs[t * blocks + b], a0);
-                        a1 = blockFma(wl, wh, q, (t + 1) * cols + xo, dw * xs[(t + 1) * blocks + b], a1);
-                        a2 = blockFma(wl, wh, q, (t + 2) * cols + xo, dw * xs[(t + 2) * blocks + b], a2);
-                        a3 = blockFma(wl, wh, q, (t + 3) * cols + xo, dw * xs[(t + 3) * blocks + b], a3);
-                    }
-                    out[t * rows + r] = sumLanesInOrder(a0);
-                    out[(t + 1) * rows + r] = sumLanesInOrder(a1);
-                    out[(t + 2) * rows + r] = sumLanesInOrder(a2);
-                    out[(t + 3) * rows + r] = sumLanesInOrder(a3);
-                }
-                for (; t < nTokens; t++) {
-                    FloatVector a0 = FloatVector.zero(F512);
-                    for (int b = 0; b < blocks; b++) {
-                        long at = rowAt + (long) b * blockBytes;
-                        float dw = Float.float16ToFloat(seg.get(LE_SHORT, at));
-                        ShortVector wl, wh;
-                        if (q4) {
-                            ByteVector raw = ByteVector.fromMemorySegment(B128, seg, at + 2, ByteOrder.LITTLE_ENDIAN);
-                            wl = (ShortVector) raw.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2S, S256, 0);
-                            wh = (ShortVector) raw.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8)
-                                    .convertShape(VectorOperators.B2S, S256, 0);
-                        } else {
-                            wl = (ShortVector) ByteVector.fromMemorySegment(B128, seg, at + 2, ByteOrder.LITTLE_ENDIAN)
-                                    .convertShape(VectorOperators.B2S, S256, 0);
-                            wh = (ShortVector) ByteVector.fromMemorySegment(B128, seg, at + 18, ByteOrder.LITTLE_ENDIAN)
-                                    .convertShape(VectorOperators.B2S, S256, 0);
-                        }
-                        a0 = blockFma(wl, wh, q, t * cols + b * 32, dw * xs[t * blocks + b], a0);
-                    }
-                    out[t * rows + r] = sumLanesInOrder(a0);
-                }
-            }
-        });
-    }
-
-    private static FloatVector blockFma(ShortVector wl, ShortVector wh, byte[] q, int xo, float scale, FloatVector acc) {
-        ShortVector xl = (ShortVector) ByteVector.fromArray(B128, q, xo).convertShape(VectorOperators.B2S, S256, 0);
-        ShortVector xh = (ShortVector) ByteVector.fromArray(B128, q, xo + 16).convertShape(VectorOperators.B2S, S256, 0);
-        ShortVector p = wl.mul(xl).add(wh.mul(xh));
-        FloatVector pf = (FloatVector) p.convertShape(VectorOperators.S2F, F512, 0);
-        return pf.fma(FloatVector.broadcast(F512, scale), acc);
-    }
-
-    /**
-     * Lane 0 + lane 1 + ... in order. {@code reduceLanes(ADD)}'s order is unspecified and does differ
-     * between the interpreter and JIT-compiled code, which broke batch invariance (a cold call for
-     * one token summed differently from a hot call for sixteen); the scalar twin relies on it too.
-     */
-    private static float sumLanesInOrder(FloatVector v) {
-        float[] lanes = LANES.get();
-        v.intoArray(lanes, 0);
-        float s = 0f;
-        for (int i = 0; i < v.length(); i++) {
-            s += lanes[i];
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            a0 = v.fma(v, a0);
+        }
+        float s = sumLanes(a0.add(a1), scratch.get().lanes);
+        for (; i < n; i++) {
+            s += x[off + i] * x[off + i];
         }
         return s;
     }
 
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
-
-    @Override
-    public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
-        TensorCodec.dequantize(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
-    }
-
-    // ---------------------------------------------------------------- element-wise
-
-    @Override
-    public void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps) {
-        float ss = dot(x, xOff, x, xOff, n);
-        ss /= n;
-        ss += eps;
-        float inv = 1.0f / (float) Math.sqrt(ss);
-        int i = 0;
-        for (; i + FL <= n; i += FL) {
-            FloatVector.fromArray(F, x, xOff + i).mul(inv).mul(FloatVector.fromArray(F, weight, i))
-                    .intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = weight[i] * (inv * x[xOff + i]);
-        }
-    }
-
+    /**
+     * NEOX pairs (i, i + half) are two contiguous runs, so they vectorize directly; NORMAL pairs are
+     * interleaved and would need shuffles for a loop of ropeDim / 2 (32 to 64) steps per head, so
+     * they stay scalar. Either way the arithmetic is the scalar kernel's.
+     */
     @Override
     public void rope(float[] x, int off, int ropeDim, float[] cos, float[] sin, int tableOff, boolean neox) {
-        // Head dims are small (64-128): the scalar rotation is not worth vectorizing with shuffles.
         int half = ropeDim / 2;
-        for (int i = 0; i < half; i++) {
-            int a = neox ? off + i : off + 2 * i;
-            int b = neox ? off + i + half : off + 2 * i + 1;
-            float c = cos[tableOff + i], s = sin[tableOff + i];
-            float v0 = x[a], v1 = x[b];
-            x[a] = v0 * c - v1 * s;
-            x[b] = v0 * s + v1 * c;
+        int i = 0;
+        if (neox) {
+            for (; i < F.loopBound(half); i += G) {
+                FloatVector c = FloatVector.fromArray(F, cos, tableOff + i);
+                FloatVector s = FloatVector.fromArray(F, sin, tableOff + i);
+                FloatVector x0 = FloatVector.fromArray(F, x, off + i);
+                FloatVector x1 = FloatVector.fromArray(F, x, off + i + half);
+                x0.mul(c).sub(x1.mul(s)).intoArray(x, off + i);
+                x0.mul(s).add(x1.mul(c)).intoArray(x, off + i + half);
+            }
+        }
+        for (; i < half; i++) {
+            int i0 = neox ? off + i : off + 2 * i;
+            int i1 = neox ? off + i + half : off + 2 * i + 1;
+            float c = cos[tableOff + i];
+            float s = sin[tableOff + i];
+            float x0 = x[i0];
+            float x1 = x[i1];
+            x[i0] = x0 * c - x1 * s;
+            x[i1] = x0 * s + x1 * c;
         }
     }
 
@@ -255,24 +155,31 @@ public final class VectorKernels implements Kernels {
     public void softmax(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         int i = 0;
-        if (n >= FL) {
+        if (n >= G) {
             FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (; i + FL <= n; i += FL) {
+            for (; i < F.loopBound(n); i += G) {
                 m = m.max(FloatVector.fromArray(F, x, off + i));
             }
-            max = m.reduceLanes(VectorOperators.MAX);
+            max = m.reduceLanes(VectorOperators.MAX); // max is exact in any order
         }
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
-        float sum = 0f;
-        for (i = 0; i < n; i++) {
+        FloatVector acc = FloatVector.zero(F);
+        i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float sum = sumLanes(acc, scratch.get().lanes);
+        for (; i < n; i++) {
             x[off + i] = (float) Math.exp(x[off + i] - max);
             sum += x[off + i];
         }
         float inv = 1f / sum;
         i = 0;
-        for (; i + FL <= n; i += FL) {
+        for (; i < F.loopBound(n); i += G) {
             FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
         }
         for (; i < n; i++) {
@@ -282,31 +189,36 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
-        // The tail goes through the same vector EXP under a mask: an element's value must not depend
-        // on where it falls in the array, or a batched call would differ from a single-token one.
-        for (int i = 0; i < n; i += FL) {
-            var m = F.indexInRange(i, n);
-            FloatVector g = FloatVector.fromArray(F, gate, gateOff + i, m);
-            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
-            silu.mul(FloatVector.fromArray(F, up, upOff + i, m)).intoArray(gate, gateOff + i, m);
+        int i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
+            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            g.div(sig).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
+        }
+        for (; i < n; i++) {
+            float g = gate[gateOff + i];
+            gate[gateOff + i] = g / (1f + (float) Math.exp(-g)) * up[upOff + i];
         }
     }
 
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        FloatVector s3 = FloatVector.zero(F);
         int i = 0;
-        float sum = 0f;
-        if (n >= FL) {
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-            for (; i + 2 * FL <= n; i += 2 * FL) {
-                a0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), a0);
-                a1 = FloatVector.fromArray(F, a, aOff + i + FL).fma(FloatVector.fromArray(F, b, bOff + i + FL), a1);
-            }
-            for (; i + FL <= n; i += FL) {
-                a0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), a0);
-            }
-            sum = sumLanesInOrder(a0.add(a1));
+        int bound4 = n - n % (4 * G);
+        for (; i < bound4; i += 4 * G) {
+            s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
+            s1 = FloatVector.fromArray(F, a, aOff + i + G).fma(FloatVector.fromArray(F, b, bOff + i + G), s1);
+            s2 = FloatVector.fromArray(F, a, aOff + i + 2 * G).fma(FloatVector.fromArray(F, b, bOff + i + 2 * G), s2);
+            s3 = FloatVector.fromArray(F, a, aOff + i + 3 * G).fma(FloatVector.fromArray(F, b, bOff + i + 3 * G), s3);
         }
+        for (; i < F.loopBound(n); i += G) {
+            s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
+        }
+        float sum = n >= G ? sumLanes(s0.add(s1).add(s2.add(s3)), scratch.get().lanes) : 0f;
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -316,8 +228,9 @@ public final class VectorKernels implements Kernels {
     @Override
     public void axpy(float[] y, int yOff, float a, float[] x, int xOff, int n) {
         int i = 0;
-        for (; i + FL <= n; i += FL) {
-            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        for (; i < F.loopBound(n); i += G) {
+            FloatVector.fromArray(F, y, yOff + i).add(FloatVector.fromArray(F, x, xOff + i).mul(a))
+                    .intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
             y[yOff + i] += a * x[xOff + i];
@@ -327,7 +240,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void add(float[] y, int yOff, float[] x, int xOff, int n) {
         int i = 0;
-        for (; i + FL <= n; i += FL) {
+        for (; i < F.loopBound(n); i += G) {
             FloatVector.fromArray(F, y, yOff + i).add(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {

@@ -5,13 +5,9 @@ import io.sparkinfer.gguf.GgufValue;
 import io.sparkinfer.gguf.GgufWriter;
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.TensorCodec;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
+import io.sparkinfer.tokenizer.Vocabulary;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -23,16 +19,17 @@ public final class Llama2cConverter {
     private Llama2cConverter() {
     }
 
-    /** llama.cpp's token types. */
-    static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, BYTE = 6;
-
     public static void convert(Path checkpoint, Path tokenizerBin, Path out, GGMLType type) {
         if (type != GGMLType.F32 && type != GGMLType.F16 && type != GGMLType.Q8_0 && type != GGMLType.Q4_0) {
             throw new IllegalArgumentException("convert: type must be F32, F16, Q8_0 or Q4_0, got " + type);
         }
         try (Llama2cCheckpoint ck = Llama2cCheckpoint.open(checkpoint)) {
             ModelConfig c = ck.config();
-            TokenizerBin tok = readTokenizer(tokenizerBin, c.vocabSize());
+            Vocabulary tok = Vocabulary.fromLlama2c(tokenizerBin);
+            if (tok.size() != c.vocabSize()) {
+                throw new GgufFormatException(tokenizerBin + ": " + tok.size() + " tokens, but " + checkpoint
+                        + " has a vocabulary of " + c.vocabSize());
+            }
             String a = "llama.";
             GgufWriter w = new GgufWriter()
                     .put("general.architecture", GgufValue.string("llama"))
@@ -50,9 +47,9 @@ public final class Llama2cConverter {
                     .put("tokenizer.ggml.tokens", GgufValue.strings(tok.tokens()))
                     .put("tokenizer.ggml.scores", GgufValue.floats(tok.scores()))
                     .put("tokenizer.ggml.token_type", GgufValue.ints(tok.types()))
-                    .put("tokenizer.ggml.unknown_token_id", GgufValue.uint32(0))
-                    .put("tokenizer.ggml.bos_token_id", GgufValue.uint32(1))
-                    .put("tokenizer.ggml.eos_token_id", GgufValue.uint32(2))
+                    .put("tokenizer.ggml.unknown_token_id", GgufValue.uint32(tok.unk()))
+                    .put("tokenizer.ggml.bos_token_id", GgufValue.uint32(tok.bos()))
+                    .put("tokenizer.ggml.eos_token_id", GgufValue.uint32(tok.eos()))
                     .put("tokenizer.ggml.add_bos_token", GgufValue.bool(true))
                     .put("tokenizer.ggml.add_eos_token", GgufValue.bool(false));
             for (Llama2cCheckpoint.NamedTensor t : ck.tensors()) {
@@ -70,43 +67,5 @@ public final class Llama2cConverter {
             }
             w.write(out);
         }
-    }
-
-    /** The vocabulary of a llama2.c tokenizer.bin: int32 max_token_length, then (float score, int32 len, bytes) per token. */
-    record TokenizerBin(String[] tokens, float[] scores, int[] types) {
-    }
-
-    static TokenizerBin readTokenizer(Path path, int vocabSize) {
-        if (!Files.isRegularFile(path)) {
-            throw new GgufFormatException(path + ": tokenizer file not found");
-        }
-        String[] tokens = new String[vocabSize];
-        float[] scores = new float[vocabSize];
-        int[] types = new int[vocabSize];
-        try (InputStream in = Files.newInputStream(path); DataInputStream d = new DataInputStream(in)) {
-            readIntLE(d); // max_token_length
-            for (int i = 0; i < vocabSize; i++) {
-                scores[i] = Float.intBitsToFloat(readIntLE(d));
-                int len = readIntLE(d);
-                if (len < 0 || len > 1 << 16) {
-                    throw new GgufFormatException(path + ": corrupt tokenizer.bin: token " + i + " has length " + len);
-                }
-                tokens[i] = new String(d.readNBytes(len), StandardCharsets.UTF_8);
-                if (tokens[i].length() == 0 && len > 0) {
-                    throw new GgufFormatException(path + ": truncated tokenizer.bin at token " + i);
-                }
-                types[i] = i == 0 ? UNKNOWN : (i == 1 || i == 2) ? CONTROL
-                        : tokens[i].matches("<0x[0-9A-F]{2}>") ? BYTE : NORMAL;
-            }
-        } catch (java.io.EOFException e) {
-            throw new GgufFormatException(path + ": truncated tokenizer.bin: fewer than " + vocabSize + " tokens", e);
-        } catch (IOException e) {
-            throw new GgufFormatException(path + ": cannot read: " + e.getMessage(), e);
-        }
-        return new TokenizerBin(tokens, scores, types);
-    }
-
-    private static int readIntLE(DataInputStream d) throws IOException {
-        return Integer.reverseBytes(d.readInt());
     }
 }

@@ -86,4 +86,70 @@ public record SamplingParams(
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
                 seed, maxTokens, stop, ignoreEos, l, choices, json, n, beamWidth, lengthPenalty);
     }
+    /** The same, with another temperature (0 = greedy). */
+    public SamplingParams withTemperature(float v) {
+        return new SamplingParams(v, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
+                seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, keeping only the k most likely tokens (0 = all). */
+    public SamplingParams withTopK(int v) {
+        return new SamplingParams(temperature, v, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
+                seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, with nucleus sampling at mass p. */
+    public SamplingParams withTopP(float v) {
+        return new SamplingParams(temperature, topK, v, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
+                seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, dropping tokens below minP times the top probability. */
+    public SamplingParams withMinP(float v) {
+        return new SamplingParams(temperature, topK, topP, v, repetitionPenalty, presencePenalty, frequencyPenalty,
+                seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, with a repetition penalty (1 = none). */
+    public SamplingParams withRepetitionPenalty(float v) {
+        return new SamplingParams(temperature, topK, topP, minP, v, presencePenalty, frequencyPenalty,
+                seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, with a presence penalty (0 = none). */
+    public SamplingParams withPresencePenalty(float v) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, v, frequencyPenalty,
+                seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, with a frequency penalty (0 = none). */
+    public SamplingParams withFrequencyPenalty(float v) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, v,
+                seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, ignoring end-of-generation tokens (benchmarks). */
+    public SamplingParams withIgnoreEos(boolean v) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, seed, maxTokens, stop, v, logprobs, choices, json, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, with output constrained to a JSON object or array. */
+    public SamplingParams withJson(boolean v) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, seed, maxTokens, stop, ignoreEos, logprobs, choices, v, n, beamWidth, lengthPenalty);
+    }
+
+    /** The same, with n samples per prompt. */
+    public SamplingParams withN(int v) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, seed, maxTokens, stop, ignoreEos, logprobs, choices, json, v, beamWidth, lengthPenalty);
+    }
+
+    /** The same, with beam search of this width (1 = none). */
+    public SamplingParams withBeamWidth(int v) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, v, lengthPenalty);
+    }
+
+    /** The same, with this beam length-normalization exponent. */
+    public SamplingParams withLengthPenalty(float v) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, seed, maxTokens, stop, ignoreEos, logprobs, choices, json, n, beamWidth, v);
+    }
 }

@@ -3,69 +3,67 @@ package io.sparkinfer.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Converts rows between floats and a ggml type's bytes. Dequantization covers every type the
- * engine computes with; quantization covers F32, F16, BF16, Q8_0 and Q4_0 (what the converter and
- * the benchmark-model writer produce).
+ * The one entry point for encoding floats into a ggml type and back, used by the converter, the
+ * random-model writer and the scalar kernels. Rows must fill whole blocks of the type.
  */
 public final class TensorCodec {
     private TensorCodec() {
     }
 
-    /** Decodes n elements starting at byte {@code at} of {@code s} into {@code out[off..off+n)}. */
-    public static void dequantize(GGMLType type, MemorySegment s, long at, float[] out, int off, int n) {
+    /** Encodes {@code src[off .. off + n)} as {@code type} at {@code dst[dstOff ..)} ({@code type.byteSize(n)} bytes). */
+    public static void quantizeRow(GGMLType type, float[] src, int off, int n, MemorySegment dst, long dstOff) {
         switch (type) {
-            case F32 -> {
-                for (int i = 0; i < n; i++) out[off + i] = s.get(Bytes.F32, at + 4L * i);
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++) out[off + i] = Bytes.f16(s, at + 2L * i);
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) out[off + i] = Float.intBitsToFloat(s.get(Bytes.I16, at + 2L * i) << 16);
-            }
-            case Q8_0 -> Q8_0.dequantize(s, at, out, off, n);
-            case Q4_0 -> Q4_0.dequantize(s, at, out, off, n);
-            case Q4_K -> Q4_K.dequantize(s, at, out, off, n);
-            case Q6_K -> Q6_K.dequantize(s, at, out, off, n);
-            default -> throw new UnsupportedOperationException("no dequantization for tensor type " + type);
+            case F32 -> F32Codec.quantize(src, off, n, dst, dstOff);
+            case F16 -> F16Codec.quantize(src, off, n, dst, dstOff);
+            case BF16 -> BF16Codec.quantize(src, off, n, dst, dstOff);
+            case Q8_0 -> Q8_0Codec.quantize(src, off, n, dst, dstOff);
+            case Q4_0 -> Q4_0Codec.quantize(src, off, n, dst, dstOff);
+            case Q4_K -> Q4_KCodec.quantize(src, off, n, dst, dstOff);
+            case Q6_K -> Q6_KCodec.quantize(src, off, n, dst, dstOff);
+            default -> throw unsupported(type);
         }
     }
 
-    /** Encodes {@code x[off..off+n)} as {@code type} at byte {@code at} of {@code s}. */
-    public static void quantize(GGMLType type, float[] x, int off, int n, MemorySegment s, long at) {
+    /** Decodes n elements of {@code type} at {@code src[srcOff ..)} into {@code dst[dstOff .. dstOff + n)}. */
+    public static void dequantizeRow(GGMLType type, MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
         switch (type) {
-            case F32 -> {
-                for (int i = 0; i < n; i++) s.set(Bytes.F32, at + 4L * i, x[off + i]);
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++) Bytes.putF16(s, at + 2L * i, x[off + i]);
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) s.set(Bytes.I16, at + 2L * i, toBf16(x[off + i]));
-            }
-            case Q8_0 -> Q8_0.quantize(x, off, n, s, at);
-            case Q4_0 -> Q4_0.quantize(x, off, n, s, at);
-            default -> throw new UnsupportedOperationException("no quantizer for tensor type " + type
-                    + " (quantize to F16, BF16, Q8_0 or Q4_0)");
+            case F32 -> F32Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case F16 -> F16Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case BF16 -> BF16Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q8_0 -> Q8_0Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q4_0 -> Q4_0Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q4_K -> Q4_KCodec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q6_K -> Q6_KCodec.dequantize(src, srcOff, dst, dstOff, n);
+            default -> throw unsupported(type);
         }
     }
 
-    /** Round-to-nearest-even float -> bfloat16, as ggml does (NaN kept quiet). */
-    static short toBf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if ((bits & 0x7fffffff) > 0x7f800000) {
-            return (short) ((bits >>> 16) | 64);
-        }
-        return (short) ((bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16);
+    /** Same as {@link #dequantizeRow} (the name the model code and the converter call). */
+    public static void dequantize(GGMLType type, MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
+        dequantizeRow(type, src, srcOff, dst, dstOff, n);
     }
 
-    /** The bytes for a whole [rows x cols] matrix quantized row by row. */
-    public static MemorySegment quantizeMatrix(GGMLType type, float[] x, int rows, int cols) {
+    /** Same as {@link #quantizeRow} (the name the converter calls). */
+    public static void quantize(GGMLType type, float[] src, int off, int n, MemorySegment dst, long dstOff) {
+        quantizeRow(type, src, off, n, dst, dstOff);
+    }
+
+    /** The bytes of a whole [rows x cols] matrix, encoded row by row into a fresh heap segment. */
+    public static MemorySegment quantizeMatrix(GGMLType type, float[] src, int rows, int cols) {
         long rowBytes = type.byteSize(cols);
-        MemorySegment s = MemorySegment.ofArray(new byte[Math.toIntExact(rowBytes * rows)]);
+        MemorySegment seg = MemorySegment.ofArray(new byte[Math.toIntExact(rowBytes * rows)]);
         for (int r = 0; r < rows; r++) {
-            quantize(type, x, r * cols, cols, s, r * rowBytes);
+            quantizeRow(type, src, r * cols, cols, seg, r * rowBytes);
         }
-        return s;
+        return seg;
+    }
+
+    /** A whole matrix ({@code rows} rows of {@code cols}) encoded as a {@link WeightMatrix} on the heap. */
+    public static WeightMatrix quantize(String name, GGMLType type, float[] src, int rows, int cols) {
+        return new WeightMatrix(name, type, rows, cols, quantizeMatrix(type, src, rows, cols));
+    }
+
+    private static UnsupportedOperationException unsupported(GGMLType type) {
+        return new UnsupportedOperationException("no codec for ggml type " + type + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
     }
 }

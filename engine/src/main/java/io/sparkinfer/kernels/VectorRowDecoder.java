@@ -1,0 +1,141 @@
+package io.sparkinfer.kernels;
+
+import static io.sparkinfer.kernels.VectorWidth.B;
+import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.G;
+import static io.sparkinfer.kernels.VectorWidth.I;
+import static io.sparkinfer.kernels.VectorWidth.S;
+
+import io.sparkinfer.tensor.BF16Codec;
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.Layouts;
+import io.sparkinfer.tensor.Q4_KCodec;
+import io.sparkinfer.tensor.Q6_KCodec;
+import io.sparkinfer.tensor.TensorCodec;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Decodes a run of elements of a weight row to floats with vector instructions. Each formula is
+ * the scalar codec's, operation for operation (e.g. {@code (d * sc) * q}, never an fma), so the
+ * floats are bit-identical to {@link TensorCodec}'s.
+ */
+final class VectorRowDecoder {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private VectorRowDecoder() {
+    }
+
+    /** n elements of {@code type} from byte {@code off} into {@code dst[dstOff ..)}. */
+    static void decode(GGMLType type, MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        switch (type) {
+            case F32 -> MemorySegment.copy(src, Layouts.F32, off, dst, dstOff, n);
+            case F16 -> f16(src, off, dst, dstOff, n);
+            case BF16 -> bf16(src, off, dst, dstOff, n);
+            case Q4_K -> q4_K(src, off, dst, dstOff, n);
+            case Q6_K -> q6_K(src, off, dst, dstOff, n);
+            // Q8_0/Q4_0 matmuls never decode rows (they use integer dots); embedding lookups are rare.
+            default -> TensorCodec.dequantizeRow(type, src, off, dst, dstOff, n);
+        }
+    }
+
+    /**
+     * IEEE half to float without a conversion instruction (the Vector API has none): shift the
+     * exponent and mantissa into float position and multiply by 2^112 to rebias the exponent,
+     * which is exact for normals and subnormals alike; infinities and NaNs get the all-ones
+     * exponent instead (NaNs made quiet, as the JDK and F16C do); the sign is put back last.
+     */
+    private static void f16(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        int i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector magnitude = h.and(0x7fff);
+            IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+            IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            IntVector infOrNaN = shifted.or(0x7f800000);
+            infOrNaN = infOrNaN.blend(infOrNaN.or(0x400000), magnitude.compare(VectorOperators.GT, 0x7c00));
+            VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7c00);
+            IntVector bits = finite.blend(infOrNaN, special)
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+            bits.reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = Float.float16ToFloat(src.get(Layouts.I16, off + 2L * i));
+        }
+    }
+
+    private static void bf16(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        int i = 0;
+        for (; i < F.loopBound(n); i += G) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = BF16Codec.toFloat(src.get(Layouts.I16, off + 2L * i));
+        }
+    }
+
+    private static FloatVector toFloats(ByteVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Q4_K super-blocks: d(f16) dmin(f16) scales[12] qs[128]; see {@link Q4_KCodec}. */
+    private static void q4_K(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        for (int b = 0; b < n / Q4_KCodec.BLOCK; b++) {
+            long o = off + (long) b * Q4_KCodec.BYTES;
+            float d = Float.float16ToFloat(src.get(Layouts.I16, o));
+            float dmin = Float.float16ToFloat(src.get(Layouts.I16, o + 2));
+            int y = dstOff + b * Q4_KCodec.BLOCK;
+            for (int c = 0; c < 4; c++) {
+                float d1 = d * Q4_KCodec.scale(src, o + 4, 2 * c);
+                float m1 = dmin * Q4_KCodec.min(src, o + 4, 2 * c);
+                float d2 = d * Q4_KCodec.scale(src, o + 4, 2 * c + 1);
+                float m2 = dmin * Q4_KCodec.min(src, o + 4, 2 * c + 1);
+                for (int k = 0; k < 32; k += G) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, src, o + 16 + 32L * c + k, LE);
+                    toFloats(v.and((byte) 0x0F)).mul(d1).sub(m1).intoArray(dst, y + 64 * c + k);
+                    toFloats(v.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(dst, y + 64 * c + 32 + k);
+                }
+            }
+        }
+    }
+
+    /** Q6_K super-blocks: ql[128] qh[64] scales[16] d(f16); see {@link Q6_KCodec}. */
+    private static void q6_K(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        for (int b = 0; b < n / Q6_KCodec.BLOCK; b++) {
+            long o = off + (long) b * Q6_KCodec.BYTES;
+            float d = Float.float16ToFloat(src.get(Layouts.I16, o + 208));
+            for (int h = 0; h < 2; h++) {
+                long ql = o + 64L * h;
+                long qh = o + 128 + 32L * h;
+                long sc = o + 192 + 8L * h;
+                int y = dstOff + b * Q6_KCodec.BLOCK + 128 * h;
+                for (int l = 0; l < 32; l += G) {
+                    ByteVector lo0 = ByteVector.fromMemorySegment(B, src, ql + l, LE);
+                    ByteVector lo1 = ByteVector.fromMemorySegment(B, src, ql + 32 + l, LE);
+                    ByteVector hi = ByteVector.fromMemorySegment(B, src, qh + l, LE);
+                    ByteVector q1 = lo0.and((byte) 0x0F).or(hi.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector q2 = lo1.and((byte) 0x0F)
+                            .or(hi.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector q3 = lo0.lanewise(VectorOperators.LSHR, 4)
+                            .or(hi.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector q4 = lo1.lanewise(VectorOperators.LSHR, 4)
+                            .or(hi.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
+                    int is = l / 16;
+                    toFloats(q1.sub((byte) 32)).mul(d * src.get(Layouts.I8, sc + is)).intoArray(dst, y + l);
+                    toFloats(q2.sub((byte) 32)).mul(d * src.get(Layouts.I8, sc + is + 2)).intoArray(dst, y + l + 32);
+                    toFloats(q3.sub((byte) 32)).mul(d * src.get(Layouts.I8, sc + is + 4)).intoArray(dst, y + l + 64);
+                    toFloats(q4.sub((byte) 32)).mul(d * src.get(Layouts.I8, sc + is + 6)).intoArray(dst, y + l + 96);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.sparkinfer.tensor;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The little-endian, unaligned value layouts that ggml blocks are read and written with. GGUF is
+ * little endian whatever the host, and blocks of 34 or 18 bytes leave fields unaligned.
+ */
+public final class Layouts {
+    public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
+
+    private Layouts() {
+    }
+
+    /** A stored fp16 as a float (exact). */
+    public static float f16(short bits) {
+        return Float.float16ToFloat(bits);
+    }
+
+    /** Round-to-nearest-even fp16, the rounding ggml's GGML_FP32_TO_FP16 uses (F16C and its C fallback). */
+    public static short toF16(float v) {
+        return Float.floatToFloat16(v);
+    }
+
+    /** C's roundf: halves away from zero (Math.round would send -2.5 to -2). Exact in double for any float. */
+    static int roundAway(float v) {
+        double a = Math.floor(Math.abs((double) v) + 0.5);
+        return (int) (v < 0 ? -a : a);
+    }
+
+    /** Checks that n elements fill whole blocks of the type. */
+    static void checkBlocks(String type, int n, int blockSize) {
+        if (n % blockSize != 0) {
+            throw new IllegalArgumentException(type + ": " + n + " elements is not a multiple of the block size " + blockSize);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.sparkinfer.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.WeightMatrix;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The exactly-once contract needs batch-invariant kernels: a token's matmul output must be
+ * bit-identical alone or inside a batch of 16, and with 1, 2 or 3 threads.
+ */
+class BatchInvarianceTest {
+    private static final GGMLType[] TYPES = {
+            GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K};
+    private static final Parallel ONE = new Parallel(1);
+    private static final Parallel TWO = new Parallel(2);
+    private static final Parallel THREE = new Parallel(3);
+
+    @Test
+    void vectorMatmulIsBatchAndThreadInvariant() {
+        check(new VectorKernels(ONE), new VectorKernels(TWO), new VectorKernels(THREE));
+    }
+
+    @Test
+    void scalarMatmulIsBatchAndThreadInvariant() {
+        check(new ScalarKernels(ONE), new ScalarKernels(TWO), new ScalarKernels(THREE));
+    }
+
+    private static void check(Kernels one, Kernels two, Kernels three) {
+        Random rnd = new Random(11);
+        int rows = 37;
+        int nTokens = 16;
+        for (GGMLType type : TYPES) {
+            int cols = type.blockSize == 256 ? 512 : 544;
+            WeightMatrix w = KernelTestData.matrix(rnd, type, rows, cols, 0);
+            float[] x = KernelTestData.floats(rnd, nTokens * cols, 1);
+            float[] batch = new float[nTokens * rows];
+            two.matmul(w, x, nTokens, batch);
+            for (Kernels k : new Kernels[] {one, two, three}) {
+                float[] again = new float[nTokens * rows];
+                k.matmul(w, x, nTokens, again);
+                assertBitEqual(batch, again, type + " batch of 16, threads differ");
+                for (int t = 0; t < nTokens; t++) {
+                    float[] single = new float[rows];
+                    k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, single);
+                    assertBitEqual(Arrays.copyOfRange(batch, t * rows, (t + 1) * rows), single,
+                            type + " token " + t + " alone vs in a batch");
+                }
+                // a batch of 3 puts tokens in the tail path that a batch of 16 runs in groups of 4
+                float[] three3 = new float[3 * rows];
+                k.matmul(w, Arrays.copyOfRange(x, 5 * cols, 8 * cols), 3, three3);
+                assertBitEqual(Arrays.copyOfRange(batch, 5 * rows, 8 * rows), three3, type + " batch of 3");
+            }
+        }
+    }
+
+    private static void assertBitEqual(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            int idx = i;
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                    () -> what + " at " + idx + ": " + expected[idx] + " vs " + actual[idx]);
+        }
+    }
+}
