@@ -61,7 +61,7 @@ public final class ReplicaHolder {
             TextCodec codec = TextCodecs.forModel(model, handle.localTokenizer());
             int ctx = model.model().config().contextLength();
             int maxSeq = handle.maxSeqLen() > 0 ? Math.min(handle.maxSeqLen(), ctx) : ctx;
-            InferenceEngine engine = EngineFactory.create(model.model(), codec, maxSeq);
+            InferenceEngine engine = EngineFactory.create(model.model(), codec, maxSeq, handle.kvBudgetMb() * (1L << 20));
             LOADS.incrementAndGet();
             return new Replica(model, engine, codec, maxSeq);
         } catch (RuntimeException e) {
