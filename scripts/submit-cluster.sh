@@ -15,7 +15,7 @@
 #   DEPLOY_MODE       client (default) | cluster (in cluster mode pass options as flags, or ship
 #                     the config file with EXTRA_FILES and name it by its bare file name)
 #   EXECUTORS         number of executors (default 2); EXECUTOR_CORES (default 4): the engine of
-#                     each executor uses exactly these cores (-Dsparkinfer.threads); one replica per executor
+#                     each executor uses exactly these cores (spark.sparkinfer.threads); one replica per executor
 #   EXECUTOR_MEMORY   default 8g: weights are memory-mapped (page cache), the heap holds the KV cache
 #   K8S_IMAGE         the container image (Kubernetes; it must hold Spark 4.2 on JDK 25)
 #   EXTRA_FILES       more comma-separated files for --files
@@ -49,7 +49,8 @@ args=(--master "$master" --deploy-mode "${DEPLOY_MODE:-client}"
   --num-executors "${EXECUTORS:-2}" --executor-cores "$cores" --executor-memory "${EXECUTOR_MEMORY:-8g}"
   --conf "spark.executor.instances=${EXECUTORS:-2}"
   --conf "spark.driver.extraJavaOptions=$jvm"
-  --conf "spark.executor.extraJavaOptions=$jvm -Dsparkinfer.threads=$cores")
+  --conf "spark.executor.extraJavaOptions=$jvm"
+  --conf "spark.sparkinfer.threads=$cores")
 [ -n "$files" ] && args+=(--files "$files")
 if [[ "$master" == k8s://* ]]; then
   : "${K8S_IMAGE:?set K8S_IMAGE for Kubernetes}"

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *
  * <table>
  * <caption>keys</caption>
- * <tr><td>model, tokenizer, max_seq_len</td><td>the model file (GGUF or llama2.c .bin), the llama2.c tokenizer, the context per sequence (0: the model's)</td></tr>
+ * <tr><td>model, tokenizer, max_seq_len, kv_budget_mb</td><td>the model file (GGUF or llama2.c .bin), the llama2.c tokenizer, the context per sequence (0: the model's), the executor engine's KV cache budget (0: a quarter of the heap, at most 2 GiB)</td></tr>
  * <tr><td>task</td><td>generate | summarize | classify | score</td></tr>
  * <tr><td>id_col, text_col, template, labels</td><td>input columns; the prompt template ({col} placeholders, {labels}); classify labels, comma separated</td></tr>
  * <tr><td>max_tokens, temperature, top_p, top_k, seed, stop, logprobs</td><td>sampling; stop strings separated by '|'; each row's seed derives from (seed, row id)</td></tr>
@@ -116,7 +116,7 @@ public final class InferenceOptions implements Serializable {
     // ---- typed views
 
     public ModelHandle handle() {
-        return new ModelHandle(get("model"), get("tokenizer"), getInt("max_seq_len", 0));
+        return new ModelHandle(get("model"), get("tokenizer"), getInt("max_seq_len", 0), getInt("kv_budget_mb", 0));
     }
 
     public Task task() {

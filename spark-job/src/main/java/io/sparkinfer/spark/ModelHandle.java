@@ -17,8 +17,9 @@ import org.apache.spark.SparkFiles;
  * @param modelPath     GGUF file or llama2.c checkpoint
  * @param tokenizerPath llama2.c {@code tokenizer.bin} for a llama2.c checkpoint; null for GGUF
  * @param maxSeqLen     context the engine allots per sequence (0: the model's own)
+ * @param kvBudgetMb    the engine's KV cache budget in MiB (0: {@link EngineFactory#defaultKvBudgetBytes()})
  */
-public record ModelHandle(String modelPath, String tokenizerPath, int maxSeqLen) implements Serializable {
+public record ModelHandle(String modelPath, String tokenizerPath, int maxSeqLen, int kvBudgetMb) implements Serializable {
 
     public ModelHandle {
         if (modelPath == null || modelPath.isBlank()) {
@@ -28,7 +29,7 @@ public record ModelHandle(String modelPath, String tokenizerPath, int maxSeqLen)
 
     /** The key a replica is cached under in an executor JVM. */
     public String key() {
-        return modelPath + "|" + tokenizerPath + "|" + maxSeqLen;
+        return modelPath + "|" + tokenizerPath + "|" + maxSeqLen + "|" + kvBudgetMb;
     }
 
     public Path localModel() {

@@ -11,11 +11,13 @@ import org.apache.spark.SparkEnv;
  * (double-checked, keyed by {@link ModelHandle#key()}), then shared by every task thread of the
  * executor through the engine. Weights are memory-mapped, never copied.
  *
- * <p>Threads: the engine's pool is sized by the system property {@code sparkinfer.threads}; when
- * it is not set, the first replica sets it to the executor's cores ({@code spark.executor.cores},
- * or the driver's {@code local[N]} in local mode) so that the engine uses the cores Spark gave
- * the executor and no more. Set {@code -Dsparkinfer.threads=N} in
- * {@code spark.executor.extraJavaOptions} to choose it yourself.
+ * <p>Threads: the engine's pool is sized by the system property {@code sparkinfer.threads}, read
+ * once when the engine first runs. When it is not set, the first replica sets it from the Spark
+ * conf: {@code spark.sparkinfer.threads} when given, else the executor's cores
+ * ({@code spark.executor.cores}, the C of {@code local-cluster[N,C,M]}, or the N of
+ * {@code local[N]}), so that the engine uses the cores Spark gave the executor and no more.
+ * (Spark refuses {@code -Dsparkinfer.threads} in {@code spark.executor.extraJavaOptions}: any
+ * {@code -Dspark} there is taken for a Spark option; use {@code --conf spark.sparkinfer.threads=N}.)
  */
 public final class ReplicaHolder {
     private static final ConcurrentHashMap<String, Replica> REPLICAS = new ConcurrentHashMap<>();
@@ -59,7 +61,7 @@ public final class ReplicaHolder {
             TextCodec codec = TextCodecs.forModel(model, handle.localTokenizer());
             int ctx = model.model().config().contextLength();
             int maxSeq = handle.maxSeqLen() > 0 ? Math.min(handle.maxSeqLen(), ctx) : ctx;
-            InferenceEngine engine = EngineFactory.create(model.model(), codec, maxSeq);
+            InferenceEngine engine = EngineFactory.create(model.model(), codec, maxSeq, handle.kvBudgetMb() * (1L << 20));
             LOADS.incrementAndGet();
             return new Replica(model, engine, codec, maxSeq);
         } catch (RuntimeException e) {
@@ -76,7 +78,10 @@ public final class ReplicaHolder {
         if (env == null) {
             return;
         }
-        int cores = executorCores(env.conf().get("spark.master", ""), env.conf().getInt("spark.executor.cores", 0));
+        int cores = env.conf().getInt("spark.sparkinfer.threads", 0);
+        if (cores <= 0) {
+            cores = executorCores(env.conf().get("spark.master", ""), env.conf().getInt("spark.executor.cores", 0));
+        }
         if (cores > 0) {
             System.setProperty("sparkinfer.threads", Integer.toString(cores));
         }

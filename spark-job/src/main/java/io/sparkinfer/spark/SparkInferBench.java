@@ -115,7 +115,8 @@ public final class SparkInferBench {
             conf.set("spark.executor.extraClassPath", classDirs)
                     .set("spark.executor.memory", "1024m")
                     .set("spark.executor.extraJavaOptions", "--add-modules jdk.incubator.vector "
-                            + "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dsparkinfer.threads=1");
+                            + "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow")
+                    .set("spark.sparkinfer.threads", "1");
         }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {

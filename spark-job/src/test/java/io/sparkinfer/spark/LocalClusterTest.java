@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.sparkinfer.generate.GenerationRequest;
+import io.sparkinfer.generate.GenerationResult;
+import io.sparkinfer.generate.InferenceEngine;
+import io.sparkinfer.model.LoadedModel;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
@@ -61,7 +65,7 @@ class LocalClusterTest {
             rows.add(RowFactory.create("r" + i, p.get(i)));
         }
         return spark.createDataFrame(rows, new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType))
-                .repartition(4);
+                .repartition(2);
     }
 
     @Test
@@ -70,12 +74,12 @@ class LocalClusterTest {
         Path dir = SparkTestSession.tempDir("sparkinfer-cluster");
         InferenceOptions o = InferenceOptions.defaults().with("model", TestData.gguf()).with("max_tokens", 8)
                 .with("progress_interval_s", 0).with("print_summary", false);
-        int n = 16;
+        int n = 8;
         SparkSession spark = SparkTestSession.start("local-cluster[2,1,1024]", "local-cluster", dir.resolve("wh"),
                 "spark.executor.extraClassPath", classDirs,
                 "spark.executor.extraJavaOptions", "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "
-                        + "--sun-misc-unsafe-memory-access=allow -Dsparkinfer.threads=1",
-                "spark.executor.memory", "1024m");
+                        + "--sun-misc-unsafe-memory-access=allow", "spark.sparkinfer.threads", "1",
+                "spark.executor.memory", "1024m", "spark.locality.wait", "0s");
         Map<String, String> cluster = new HashMap<>();
         List<String> loads;
         try {
@@ -84,7 +88,7 @@ class LocalClusterTest {
             for (Row r : spark.read().parquet(dir.resolve("out").toString()).collectAsList()) {
                 cluster.put(r.getString(0), r.getString(1));
             }
-            loads = spark.range(0, 8, 1, 8).map((MapFunction<Long, String>) i ->
+            loads = spark.range(0, 4, 1, 4).map((MapFunction<Long, String>) i ->
                     SparkEnv.get().executorId() + "=" + ReplicaHolder.loads(), Encoders.STRING()).distinct().collectAsList();
         } finally {
             spark.stop();
@@ -94,14 +98,17 @@ class LocalClusterTest {
             assertFalse(l.startsWith("driver"), "tasks ran in executor JVMs: " + loads);
             assertTrue(l.endsWith("=1") || l.endsWith("=0"), "at most one replica per executor JVM: " + loads);
         }
-
-        SparkSession local = SparkTestSession.start("local[2]", "local", dir.resolve("wh2"));
-        try {
-            for (Row r : SparkInfer.generate(input(local, n), o).collectAsList()) {
-                assertEquals(r.getString(1), cluster.get(r.getString(0)), "row " + r.getString(0));
+        // the same rows as the engine alone on the same prompts and seeds
+        List<String> p = TestData.prompts(n);
+        try (LoadedModel m = LoadedModel.open(Path.of(TestData.gguf()))) {
+            TextCodec codec = TextCodecs.forModel(m, null);
+            InferenceEngine engine = EngineFactory.create(m.model(), codec, m.model().config().contextLength());
+            for (int i = 0; i < n; i++) {
+                String id = "r" + i;
+                GenerationResult ref = engine.submit(new GenerationRequest(id, codec.encode(p.get(i), true),
+                        o.sampling().withSeed(RowSeeds.of(o.seed(), id)))).join();
+                assertEquals(ref.text(), cluster.get(id), "row " + id);
             }
-        } finally {
-            local.stop();
         }
     }
 }
