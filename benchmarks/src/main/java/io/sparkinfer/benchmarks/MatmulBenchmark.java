@@ -1,6 +1,7 @@
 package io.sparkinfer.benchmarks;
 
 import io.sparkinfer.kernels.Kernels;
+import io.sparkinfer.kernels.Parallel;
 import io.sparkinfer.kernels.ScalarKernels;
 import io.sparkinfer.kernels.VectorKernels;
 import io.sparkinfer.tensor.GGMLType;
@@ -31,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * decode and prefill (each weight block reused across tokens: compute-bound).
  *
  * <p>Weights live off-heap like a mmapped GGUF. Derive GFLOP/s = 2*rows*cols*nTokens / time and
- * GB/s = rows * rowBytes / time with {@code benchmarks/report.py}.
+ * GB/s = rows * rowBytes / time with {@code benchmarks/report.py}; with {@code -p threads=1} it also
+ * gives the same from CPU time ({@link CpuTime}), which a shared machine's load does not inflate.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,6 +56,10 @@ public class MatmulBenchmark {
     @Param({"1", "8", "32"})
     public int nTokens;
 
+    /** 0: the engine's shared pool (all cores); n > 0: a private pool of n threads (1 = all work inline). */
+    @Param({"0"})
+    public int threads;
+
     private Arena arena;
     private Kernels kernels;
     private WeightMatrix w;
@@ -65,7 +71,8 @@ public class MatmulBenchmark {
         String[] rc = shape.split("x");
         int rows = Integer.parseInt(rc[0]), cols = Integer.parseInt(rc[1]);
         GGMLType t = GGMLType.valueOf(type);
-        kernels = impl.equals("scalar") ? new ScalarKernels() : new VectorKernels();
+        Parallel pool = threads == 0 ? Parallel.shared() : new Parallel(threads);
+        kernels = impl.equals("scalar") ? new ScalarKernels(pool) : new VectorKernels(pool);
         w = randomWeights(t, rows, cols, 42);
         SplittableRandom r = new SplittableRandom(7);
         x = new float[nTokens * cols];
@@ -97,8 +104,10 @@ public class MatmulBenchmark {
     }
 
     @Benchmark
-    public float[] matmul() {
+    public float[] matmul(CpuTime cpu) {
+        cpu.begin();
         kernels.matmul(w, x, nTokens, out);
+        cpu.end();
         return out;
     }
 }

@@ -28,9 +28,9 @@ import jdk.incubator.vector.VectorOperators;
  * helper into a big loop, and a vector crossing a call that is not inlined is boxed (the
  * kernel then runs two orders of magnitude slower).
  *
- * <p>A row is applied to 4 tokens (Q8_0) or 2 (Q4_0) at a time so each weight block is loaded and
- * widened once for all of them; the single-token kernel does exactly the same arithmetic per token, so a token's
- * result is bit-identical whatever batch it is in.
+ * <p>A row is applied to 4 tokens (Q8_0) or 2 (Q4_0) at a time so each weight block is loaded
+ * and widened once for all of them; the single-token kernel does exactly the same arithmetic per
+ * token, so a token's result is bit-identical whatever batch it is in.
  */
 final class VectorQuantMatmul {
     private static final int QK = 32;
