@@ -25,6 +25,13 @@ public final class Main {
                 "generate --model MODEL [--tokenizer tokenizer.bin] [--prompt TEXT] [-n N] [--quiet]   greedy completion");
     }
 
+    static {
+        register("make-model", io.sparkinfer.bench.RandomModelWriter::run,
+                "make-model --shape llama-3.2-1b|qwen2.5-0.5b|smollm2-135m|tiny --type F16|Q8_0|Q4_0|Q4_K --out FILE   random-weight GGUF");
+        register("bench", io.sparkinfer.bench.Bench::run,
+                "bench --model FILE [--pp 512] [--tg 128] [--batch 1,2,4,8,16,32] [--engine]   pp/tg tokens/s like llama-bench");
+    }
+
     private static void register(String name, Command c, String help) {
         COMMANDS.put(name, c);
         HELP.put(name, help);
