@@ -701,20 +701,8 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
         // else: the new token is fed at the next step
     }
 
-    private static double logSumExp(float[] v, int off, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, v[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += StrictMath.exp(v[off + i] - max);
-        }
-        return max + StrictMath.log(sum);
-    }
-
     private double logSumExp(float[] v, int off) {
-        return logSumExp(v, off, vocab);
+        return LogProbs.logSumExp(v, off, vocab);
     }
 
     /** Leaves the batch; the slot keeps the computed prefix for later sharing. */
