@@ -99,11 +99,7 @@ class UserJobsTest {
         Summarize.RougeAverages a = Summarize.averages(summarized);
         assertEquals(5, a.rows());
         assertEquals(3, a.scored());
-        // determinism: a second run gives the same summaries
-        List<Row> again = Summarize.summarize(in, o).orderBy("id").select("summary").collectAsList();
-        for (int i = 0; i < rows.size(); i++) {
-            assertEquals(rows.get(i).getAs("summary"), again.get(i).getString(0));
-        }
+    }
     }
 
     @Test
