@@ -100,7 +100,6 @@ class UserJobsTest {
         assertEquals(5, a.rows());
         assertEquals(3, a.scored());
     }
-    }
 
     @Test
     void summarizeSubcommandWritesTableAndMetrics() throws Exception {
