@@ -42,6 +42,8 @@ public final class SelfInstructJob {
             .add("output", DataTypes.StringType, false)
             .add("is_classification", DataTypes.BooleanType, false);
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSONL = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private SelfInstructJob() {
     }
 
@@ -89,7 +91,7 @@ public final class SelfInstructJob {
                         inst.add(Map.of("input", i.input(), "output", i.output()));
                     }
                     m.put("instances", inst);
-                    w.write(JobIO.json().writeValueAsString(m));
+                    w.write(JSONL.writeValueAsString(m));
                     w.newLine();
                 }
             }

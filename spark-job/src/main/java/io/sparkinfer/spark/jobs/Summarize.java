@@ -108,7 +108,7 @@ public final class Summarize {
                     first("completion_tokens_before").plus(sum("r.completion_tokens")).as("completion_tokens"),
                     sort_array(collect_list(struct(col("idx"), col("r.output").as("out"),
                             coalesce(col("chunk_error"), col("r.error")).as("err"), col("r.finish_reason").as("fr")))).as("parts"))
-                    .withColumn("err", expr("filter(parts, p -> p.err IS NOT NULL)[0].err"))
+                    .withColumn("err", expr("get(filter(parts, p -> p.err IS NOT NULL), 0).err"))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             cached.add(grouped);
             int levels = level + 1;
