@@ -243,9 +243,14 @@ public final class ChatTemplate implements Serializable {
         throw new IllegalStateException(String.valueOf(message));
     }
 
-    /** {@code strftime_now(fmt)} (Llama 3.1+ templates), for the common directives. */
+    /**
+     * {@code strftime_now(fmt)} (Llama 3.2 templates), for the common directives. Not the clock: a
+     * retried or resumed task must render the same prompt as the first attempt (exactly-once), so
+     * the date is {@code -Dsparkinfer.template.date=YYYY-MM-DD}, by default 2024-07-26, the date
+     * Llama 3.1's own template falls back to.
+     */
     public static String strftimeNow(String format) {
-        LocalDate d = LocalDate.now();
+        LocalDate d = LocalDate.parse(System.getProperty("sparkinfer.template.date", "2024-07-26"));
         String f = format.replace("%d", "dd").replace("%b", "MMM").replace("%B", "MMMM").replace("%Y", "yyyy")
                 .replace("%m", "MM").replace("%y", "yy");
         return d.format(DateTimeFormatter.ofPattern(f, Locale.ENGLISH));
