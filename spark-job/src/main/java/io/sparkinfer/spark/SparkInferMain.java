@@ -62,7 +62,7 @@ public final class SparkInferMain {
         }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
-            JobSummary s = SparkInfer.run(spark, o);
+            JobSummary s = SparkInfer.run(spark, o.with("print_summary", false));
             System.out.println(s);
             return s;
         } finally {
