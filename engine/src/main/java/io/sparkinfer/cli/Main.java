@@ -19,8 +19,17 @@ public final class Main {
         register("info", InfoCommand::run, "info MODEL [--metadata] [--tensors]   architecture, dims, tensor types");
         register("convert", ConvertCommand::run,
                 "convert CHECKPOINT.bin --tokenizer tokenizer.bin --out OUT.gguf [--type F32|F16|Q8_0|Q4_0]   llama2.c -> GGUF v3");
+        register("tokenize", io.sparkinfer.tokenizer.TokenizeCommand::run,
+                "tokenize --model FILE.gguf|--tokenizer tokenizer.bin [--special] [--no-bos] TEXT   ids and pieces");
         register("generate", GenerateCommand::run,
                 "generate --model MODEL [--tokenizer tokenizer.bin] [--prompt TEXT] [-n N] [--quiet]   greedy completion");
+    }
+
+    static {
+        register("make-model", io.sparkinfer.bench.RandomModelWriter::run,
+                "make-model --shape llama-3.2-1b|qwen2.5-0.5b|smollm2-135m|tiny --type F16|Q8_0|Q4_0|Q4_K --out FILE   random-weight GGUF");
+        register("bench", io.sparkinfer.bench.Bench::run,
+                "bench --model FILE [--pp 512] [--tg 128] [--batch 1,2,4,8,16,32] [--engine]   pp/tg tokens/s like llama-bench");
     }
 
     private static void register(String name, Command c, String help) {

@@ -12,6 +12,7 @@ import io.sparkinfer.sampling.Sampler;
 import io.sparkinfer.sampling.SamplingParams;
 import io.sparkinfer.sampling.Seeds;
 import io.sparkinfer.sampling.TokenConstraint;
+import io.sparkinfer.score.LabelScores;
 import io.sparkinfer.score.Scoring;
 import io.sparkinfer.score.TokenScorer;
 import java.util.ArrayList;
@@ -223,6 +224,7 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
     }
 
     /** All {@code n} samples of a request, sample i seeded with {@code Seeds.derive(seed, i)}. */
+    @Override
     public CompletableFuture<List<GenerationResult>> submitSamples(GenerationRequest request) {
         int n = request == null || request.params() == null ? 1 : request.params().n();
         List<CompletableFuture<GenerationResult>> parts = new ArrayList<>();
@@ -290,6 +292,11 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
     @Override
     public double[] scoreLabels(int[] prompt, List<int[]> labels) {
         return Scoring.labels(this, prompt, labels).logprobs();
+    }
+
+    @Override
+    public LabelScores labelScores(int[] prompt, List<int[]> labels) {
+        return Scoring.labels(this, prompt, labels);
     }
 
     @Override
@@ -694,20 +701,8 @@ public final class BatchingEngine implements InferenceEngine, TokenScorer {
         // else: the new token is fed at the next step
     }
 
-    private static double logSumExp(float[] v, int off, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, v[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(v[off + i] - max);
-        }
-        return max + Math.log(sum);
-    }
-
     private double logSumExp(float[] v, int off) {
-        return logSumExp(v, off, vocab);
+        return LogProbs.logSumExp(v, off, vocab);
     }
 
     /** Leaves the batch; the slot keeps the computed prefix for later sharing. */

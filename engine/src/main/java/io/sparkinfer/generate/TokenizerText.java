@@ -13,7 +13,11 @@ public final class TokenizerText implements TokenText {
 
     @Override
     public String decode(int[] ids) {
-        // A continuation: the first piece's leading space is part of the text (no previous BOS).
+        return decodeContinuation(tokenizer, ids);
+    }
+
+    /** Generated ids as text that continues a prompt: the first piece's leading space is part of it. */
+    public static String decodeContinuation(Tokenizer tokenizer, int[] ids) {
         TokenDecoder d = tokenizer.decoderAfter(-1);
         StringBuilder sb = new StringBuilder();
         for (int id : ids) {

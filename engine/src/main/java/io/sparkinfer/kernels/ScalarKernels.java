@@ -160,7 +160,7 @@ public final class ScalarKernels implements Kernels {
         }
         float sum = 0f;
         for (int i = 0; i < n; i++) {
-            x[off + i] = (float) Math.exp(x[off + i] - max);
+            x[off + i] = DeterministicExp.exp(x[off + i] - max);
             sum += x[off + i];
         }
         float inv = 1f / sum;
@@ -173,7 +173,7 @@ public final class ScalarKernels implements Kernels {
     public void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
         for (int i = 0; i < n; i++) {
             float g = gate[gateOff + i];
-            gate[gateOff + i] = g / (1f + (float) Math.exp(-g)) * up[upOff + i];
+            gate[gateOff + i] = g / (DeterministicExp.exp(-g) + 1f) * up[upOff + i];
         }
     }
 

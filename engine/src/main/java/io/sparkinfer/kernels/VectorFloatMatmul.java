@@ -17,13 +17,14 @@ final class VectorFloatMatmul {
     private VectorFloatMatmul() {
     }
 
-    /** Rows [from, to) of out for all tokens, using {@code row} (>= cols floats) and {@code lanes} as scratch. */
-    static void rows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to, float[] row, float[] lanes) {
+    /** Rows [from, to) of out for all tokens; scratch: {@code row} (>= cols floats), {@code raw} (>= row bytes), {@code lanes}. */
+    static void rows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to, float[] row, byte[] raw,
+                     float[] lanes) {
         int rows = w.rows();
         int cols = w.cols();
         long rowBytes = w.rowBytes();
         for (int r = from; r < to; r++) {
-            VectorRowDecoder.decode(w.type(), w.data(), r * rowBytes, row, 0, cols);
+            VectorRowDecoder.decode(w.type(), w.data(), r * rowBytes, row, 0, cols, raw);
             int t = 0;
             for (; t + 4 <= nTokens; t += 4) {
                 dot4(row, x, t * cols, cols, out, t * rows + r, rows, lanes);
@@ -48,7 +49,8 @@ final class VectorFloatMatmul {
         for (; i < F.loopBound(n); i += G) {
             a0 = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, x0 + i), a0);
         }
-        float s = sumLanes(a0.add(a1), lanes);
+        a0.add(a1).intoArray(lanes, 0);
+        float s = sumLanes(lanes);
         for (; i < n; i++) {
             s += w[i] * x[x0 + i];
         }
@@ -89,10 +91,14 @@ final class VectorFloatMatmul {
             c0 = w0.fma(FloatVector.fromArray(F, x, x2 + i), c0);
             d0 = w0.fma(FloatVector.fromArray(F, x, x3 + i), d0);
         }
-        float sa = sumLanes(a0.add(a1), lanes);
-        float sb = sumLanes(b0.add(b1), lanes);
-        float sc = sumLanes(c0.add(c1), lanes);
-        float sd = sumLanes(d0.add(d1), lanes);
+        a0.add(a1).intoArray(lanes, 0);
+        float sa = sumLanes(lanes);
+        b0.add(b1).intoArray(lanes, 0);
+        float sb = sumLanes(lanes);
+        c0.add(c1).intoArray(lanes, 0);
+        float sc = sumLanes(lanes);
+        d0.add(d1).intoArray(lanes, 0);
+        float sd = sumLanes(lanes);
         for (int j = i; j < n; j++) {
             sa += w[j] * x[x0 + j];
             sb += w[j] * x[x1 + j];

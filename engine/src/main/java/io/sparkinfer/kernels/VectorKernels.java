@@ -16,15 +16,15 @@ import jdk.incubator.vector.VectorOperators;
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
  * sum, float matmuls) differ only in float summation order; quantized matmuls use the same
  * quantized activations and exact integer block dots, so they too differ only in the order the
- * per-block terms are summed; exp (softmax, swiglu) is the Vector API's, within a few ulp of
- * {@code Math.exp}. Lane sums are done in lane order, never with {@code reduceLanes}, so every
+ * per-block terms are summed; exp (softmax, swiglu) is {@link DeterministicExp}, identical in
+ * vector lanes, scalar tails and every JIT tier. Lane sums are done in lane order, never with {@code reduceLanes}, so every
  * result is reproducible run to run and independent of batch and thread count.
  */
 public final class VectorKernels implements Kernels {
     private final Parallel parallel;
     /** Per calling thread: the quantized activations of the current matmul. */
     private final ThreadLocal<Q8Activations> activations = ThreadLocal.withInitial(Q8Activations::new);
-    /** Per thread (caller or worker): a decoded weight row and a G-float lane buffer. */
+    /** Per thread (caller or worker): a weight row (raw or decoded) and a G-float lane buffer. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     public VectorKernels() {
@@ -47,7 +47,15 @@ public final class VectorKernels implements Kernels {
 
     private static final class Scratch {
         float[] row = new float[0];
+        byte[] bytes = new byte[0];
         final float[] lanes = new float[G];
+
+        byte[] bytes(int n) {
+            if (bytes.length < n) {
+                bytes = new byte[n];
+            }
+            return bytes;
+        }
 
         float[] row(int n) {
             if (row.length < n) {
@@ -68,12 +76,16 @@ public final class VectorKernels implements Kernels {
             Q8Activations a = activations.get();
             a.quantize(x, nTokens, w.cols());
             boolean q8 = type == GGMLType.Q8_0;
-            parallel.run(w.rows(), (from, to) -> VectorQuantMatmul.rows(w.data(), w.rowBytes(), q8, a, nTokens,
-                    w.rows(), out, from, to, scratch.get().lanes));
+            parallel.run(w.rows(), (from, to) -> {
+                Scratch s = scratch.get();
+                VectorQuantMatmul.rows(w.data(), w.rowBytes(), q8, a, nTokens, w.rows(), out, from, to,
+                        s.bytes((int) w.rowBytes()), s.lanes);
+            });
         } else {
             parallel.run(w.rows(), (from, to) -> {
                 Scratch s = scratch.get();
-                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.lanes);
+                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.bytes((int) w.rowBytes()),
+                        s.lanes);
             });
         }
     }
@@ -81,7 +93,8 @@ public final class VectorKernels implements Kernels {
     @Override
     public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
         MatmulChecks.checkRow(w, row, out, off);
-        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols());
+        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols(),
+                scratch.get().bytes((int) w.rowBytes()));
     }
 
     @Override
@@ -113,7 +126,9 @@ public final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             a0 = v.fma(v, a0);
         }
-        float s = sumLanes(a0.add(a1), scratch.get().lanes);
+        float[] lanes = scratch.get().lanes;
+        a0.add(a1).intoArray(lanes, 0);
+        float s = sumLanes(lanes);
         for (; i < n; i++) {
             s += x[off + i] * x[off + i];
         }
@@ -168,13 +183,15 @@ public final class VectorKernels implements Kernels {
         FloatVector acc = FloatVector.zero(F);
         i = 0;
         for (; i < F.loopBound(n); i += G) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = DeterministicExp.exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float sum = sumLanes(acc, scratch.get().lanes);
+        float[] lanes = scratch.get().lanes;
+        acc.intoArray(lanes, 0);
+        float sum = sumLanes(lanes);
         for (; i < n; i++) {
-            x[off + i] = (float) Math.exp(x[off + i] - max);
+            x[off + i] = DeterministicExp.exp(x[off + i] - max);
             sum += x[off + i];
         }
         float inv = 1f / sum;
@@ -192,12 +209,12 @@ public final class VectorKernels implements Kernels {
         int i = 0;
         for (; i < F.loopBound(n); i += G) {
             FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
-            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = DeterministicExp.exp(g.neg()).add(1f);
             g.div(sig).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
         }
         for (; i < n; i++) {
             float g = gate[gateOff + i];
-            gate[gateOff + i] = g / (1f + (float) Math.exp(-g)) * up[upOff + i];
+            gate[gateOff + i] = g / (DeterministicExp.exp(-g) + 1f) * up[upOff + i];
         }
     }
 
@@ -218,7 +235,12 @@ public final class VectorKernels implements Kernels {
         for (; i < F.loopBound(n); i += G) {
             s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
         }
-        float sum = n >= G ? sumLanes(s0.add(s1).add(s2.add(s3)), scratch.get().lanes) : 0f;
+        float sum = 0f;
+        if (n >= G) {
+            float[] lanes = scratch.get().lanes;
+            s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+            sum = sumLanes(lanes);
+        }
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }

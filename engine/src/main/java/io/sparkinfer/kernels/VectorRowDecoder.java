@@ -18,7 +18,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -38,18 +37,43 @@ final class VectorRowDecoder {
             case F32 -> MemorySegment.copy(src, Layouts.F32, off, dst, dstOff, n);
             case F16 -> f16(src, off, dst, dstOff, n);
             case BF16 -> bf16(src, off, dst, dstOff, n);
-            case Q4_K -> q4_K(src, off, dst, dstOff, n);
-            case Q6_K -> q6_K(src, off, dst, dstOff, n);
+            case Q4_K, Q6_K -> {
+                byte[] raw = new byte[Math.toIntExact(type.byteSize(n))];
+                decode(type, src, off, dst, dstOff, n, raw);
+            }
             // Q8_0/Q4_0 matmuls never decode rows (they use integer dots); embedding lookups are rare.
             default -> TensorCodec.dequantizeRow(type, src, off, dst, dstOff, n);
         }
     }
 
     /**
+     * Like {@link #decode(GGMLType, MemorySegment, long, float[], int, int)}, with {@code raw} (at
+     * least {@code type.byteSize(n)} bytes) as scratch: K-quant rows are copied there first (one
+     * memcpy) and decoded from the byte[], whose scalar scale reads and vector loads are much
+     * cheaper than MemorySegment accesses with their per-access checks.
+     */
+    static void decode(GGMLType type, MemorySegment src, long off, float[] dst, int dstOff, int n, byte[] raw) {
+        switch (type) {
+            case Q4_K, Q6_K -> {
+                int bytes = Math.toIntExact(type.byteSize(n));
+                MemorySegment.copy(src, Layouts.I8, off, raw, 0, bytes);
+                if (type == GGMLType.Q4_K) {
+                    q4_K(raw, dst, dstOff, n);
+                } else {
+                    q6_K(raw, dst, dstOff, n);
+                }
+            }
+            default -> decode(type, src, off, dst, dstOff, n);
+        }
+    }
+
+    /**
      * IEEE half to float without a conversion instruction (the Vector API has none): shift the
      * exponent and mantissa into float position and multiply by 2^112 to rebias the exponent,
-     * which is exact for normals and subnormals alike; infinities and NaNs get the all-ones
-     * exponent instead (NaNs made quiet, as the JDK and F16C do); the sign is put back last.
+     * which is exact for normals and subnormals alike. Infinities and NaNs (exponent 31) come out
+     * with exponent 143 and get 112 more to reach 255; NaNs are made quiet, as the JDK and F16C do.
+     * The special cases use carry tricks rather than masks and blends: fewer IR nodes and no
+     * blend intrinsic that C2 might decline.
      */
     private static void f16(MemorySegment src, long off, float[] dst, int dstOff, int n) {
         int i = 0;
@@ -57,12 +81,12 @@ final class VectorRowDecoder {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             IntVector magnitude = h.and(0x7fff);
-            IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-            IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-            IntVector infOrNaN = shifted.or(0x7f800000);
-            infOrNaN = infOrNaN.blend(infOrNaN.or(0x400000), magnitude.compare(VectorOperators.GT, 0x7c00));
-            VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7c00);
-            IntVector bits = finite.blend(infOrNaN, special)
+            IntVector finite = magnitude.lanewise(VectorOperators.LSHL, 13)
+                    .reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            IntVector special = magnitude.add(0x400).lanewise(VectorOperators.LSHR, 15); // 1 if >= 0x7c00
+            IntVector nan = magnitude.add(0x3ff).lanewise(VectorOperators.LSHR, 15); // 1 if > 0x7c00
+            IntVector bits = finite.add(special.neg().and(112 << 23))
+                    .or(nan.lanewise(VectorOperators.LSHL, 22))
                     .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
             bits.reinterpretAsFloats().intoArray(dst, dstOff + i);
         }
@@ -87,20 +111,34 @@ final class VectorRowDecoder {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
 
+    private static float f16(byte[] raw, int o) {
+        return Float.float16ToFloat((short) ((raw[o] & 0xFF) | (raw[o + 1] << 8)));
+    }
+
+    /** ggml's get_scale_min_k4 over the 12 packed bytes at {@code sc}: the scale of sub-block j. */
+    private static int scaleK4(byte[] raw, int sc, int j) {
+        return j < 4 ? raw[sc + j] & 63 : (raw[sc + j + 4] & 0x0F) | ((raw[sc + j - 4] & 0xFF) >>> 6 << 4);
+    }
+
+    /** ... and its min. */
+    private static int minK4(byte[] raw, int sc, int j) {
+        return j < 4 ? raw[sc + j + 4] & 63 : ((raw[sc + j + 4] & 0xFF) >>> 4) | ((raw[sc + j] & 0xFF) >>> 6 << 4);
+    }
+
     /** Q4_K super-blocks: d(f16) dmin(f16) scales[12] qs[128]; see {@link Q4_KCodec}. */
-    private static void q4_K(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+    private static void q4_K(byte[] raw, float[] dst, int dstOff, int n) {
         for (int b = 0; b < n / Q4_KCodec.BLOCK; b++) {
-            long o = off + (long) b * Q4_KCodec.BYTES;
-            float d = Float.float16ToFloat(src.get(Layouts.I16, o));
-            float dmin = Float.float16ToFloat(src.get(Layouts.I16, o + 2));
+            int o = b * Q4_KCodec.BYTES;
+            float d = f16(raw, o);
+            float dmin = f16(raw, o + 2);
             int y = dstOff + b * Q4_KCodec.BLOCK;
             for (int c = 0; c < 4; c++) {
-                float d1 = d * Q4_KCodec.scale(src, o + 4, 2 * c);
-                float m1 = dmin * Q4_KCodec.min(src, o + 4, 2 * c);
-                float d2 = d * Q4_KCodec.scale(src, o + 4, 2 * c + 1);
-                float m2 = dmin * Q4_KCodec.min(src, o + 4, 2 * c + 1);
+                float d1 = d * scaleK4(raw, o + 4, 2 * c);
+                float m1 = dmin * minK4(raw, o + 4, 2 * c);
+                float d2 = d * scaleK4(raw, o + 4, 2 * c + 1);
+                float m2 = dmin * minK4(raw, o + 4, 2 * c + 1);
                 for (int k = 0; k < 32; k += G) {
-                    ByteVector v = ByteVector.fromMemorySegment(B, src, o + 16 + 32L * c + k, LE);
+                    ByteVector v = ByteVector.fromArray(B, raw, o + 16 + 32 * c + k);
                     toFloats(v.and((byte) 0x0F)).mul(d1).sub(m1).intoArray(dst, y + 64 * c + k);
                     toFloats(v.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(dst, y + 64 * c + 32 + k);
                 }
@@ -109,19 +147,19 @@ final class VectorRowDecoder {
     }
 
     /** Q6_K super-blocks: ql[128] qh[64] scales[16] d(f16); see {@link Q6_KCodec}. */
-    private static void q6_K(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+    private static void q6_K(byte[] raw, float[] dst, int dstOff, int n) {
         for (int b = 0; b < n / Q6_KCodec.BLOCK; b++) {
-            long o = off + (long) b * Q6_KCodec.BYTES;
-            float d = Float.float16ToFloat(src.get(Layouts.I16, o + 208));
+            int o = b * Q6_KCodec.BYTES;
+            float d = f16(raw, o + 208);
             for (int h = 0; h < 2; h++) {
-                long ql = o + 64L * h;
-                long qh = o + 128 + 32L * h;
-                long sc = o + 192 + 8L * h;
+                int ql = o + 64 * h;
+                int qh = o + 128 + 32 * h;
+                int sc = o + 192 + 8 * h;
                 int y = dstOff + b * Q6_KCodec.BLOCK + 128 * h;
                 for (int l = 0; l < 32; l += G) {
-                    ByteVector lo0 = ByteVector.fromMemorySegment(B, src, ql + l, LE);
-                    ByteVector lo1 = ByteVector.fromMemorySegment(B, src, ql + 32 + l, LE);
-                    ByteVector hi = ByteVector.fromMemorySegment(B, src, qh + l, LE);
+                    ByteVector lo0 = ByteVector.fromArray(B, raw, ql + l);
+                    ByteVector lo1 = ByteVector.fromArray(B, raw, ql + 32 + l);
+                    ByteVector hi = ByteVector.fromArray(B, raw, qh + l);
                     ByteVector q1 = lo0.and((byte) 0x0F).or(hi.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                     ByteVector q2 = lo1.and((byte) 0x0F)
                             .or(hi.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
@@ -129,11 +167,11 @@ final class VectorRowDecoder {
                             .or(hi.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                     ByteVector q4 = lo1.lanewise(VectorOperators.LSHR, 4)
                             .or(hi.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
-                    int is = l / 16;
-                    toFloats(q1.sub((byte) 32)).mul(d * src.get(Layouts.I8, sc + is)).intoArray(dst, y + l);
-                    toFloats(q2.sub((byte) 32)).mul(d * src.get(Layouts.I8, sc + is + 2)).intoArray(dst, y + l + 32);
-                    toFloats(q3.sub((byte) 32)).mul(d * src.get(Layouts.I8, sc + is + 4)).intoArray(dst, y + l + 64);
-                    toFloats(q4.sub((byte) 32)).mul(d * src.get(Layouts.I8, sc + is + 6)).intoArray(dst, y + l + 96);
+                    int is = sc + l / 16;
+                    toFloats(q1.sub((byte) 32)).mul(d * raw[is]).intoArray(dst, y + l);
+                    toFloats(q2.sub((byte) 32)).mul(d * raw[is + 2]).intoArray(dst, y + l + 32);
+                    toFloats(q3.sub((byte) 32)).mul(d * raw[is + 4]).intoArray(dst, y + l + 64);
+                    toFloats(q4.sub((byte) 32)).mul(d * raw[is + 6]).intoArray(dst, y + l + 96);
                 }
             }
         }

@@ -34,14 +34,15 @@ final class VectorWidth {
     }
 
     /**
-     * Sum of the lanes in lane order. Not {@code reduceLanes(ADD)}: its float order is unspecified
-     * and may differ between the interpreter and C2, which would break bit-identical results.
+     * Sum of G lanes stored in {@code lanes}, in lane order. Not {@code reduceLanes(ADD)}: its float
+     * order is unspecified and may differ between the interpreter and C2, which would break
+     * bit-identical results. Callers store the vector themselves ({@code v.intoArray(lanes, 0)}):
+     * a vector passed to a method that C2 does not inline gets boxed, which is 100x slower.
      */
-    static float sumLanes(FloatVector v, float[] scratch) {
-        v.intoArray(scratch, 0);
+    static float sumLanes(float[] lanes) {
         float s = 0f;
         for (int i = 0; i < G; i++) {
-            s += scratch[i];
+            s += lanes[i];
         }
         return s;
     }

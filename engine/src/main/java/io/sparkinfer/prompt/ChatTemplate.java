@@ -2,11 +2,13 @@ package io.sparkinfer.prompt;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import io.sparkinfer.tokenizer.Tokenizer;
 import io.sparkinfer.tokenizer.Vocabulary;
+import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -26,8 +28,13 @@ import java.util.Objects;
  *
  * <p>The output holds special tokens as text ({@code <|im_start|>}, often BOS): tokenize it with
  * special-token parsing on, see {@link #encode(Tokenizer, String)}.
+ *
+ * <p>Serializable (it holds only its strings; the engine is shared per JVM), so a driver can
+ * broadcast it with the vocabulary.
  */
-public final class ChatTemplate {
+public final class ChatTemplate implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** ChatML (Qwen, SmolLM, many fine-tunes). */
     public static final String CHATML = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
             + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
@@ -59,13 +66,11 @@ public final class ChatTemplate {
     private final String name;
     private final String source;
     private final String rewritten;
-    private final Jinjava jinjava;
 
     private ChatTemplate(String name, String source) {
         this.name = name;
         this.source = Objects.requireNonNull(source, "template");
-        this.rewritten = PythonMethods.rewrite(source);
-        this.jinjava = ENGINE;
+        this.rewritten = PythonMethods.rewrite(jinja2Source(source));
         check();
     }
 
@@ -159,7 +164,7 @@ public final class ChatTemplate {
         RAISED.remove();
         RenderResult r;
         try {
-            r = jinjava.renderForResult(rewritten, ctx);
+            r = ENGINE.renderForResult(rewritten, ctx);
         } catch (RuntimeException e) {
             throw new ChatTemplateException("chat template '" + name + "' failed: " + e.getMessage());
         }
@@ -185,10 +190,12 @@ public final class ChatTemplate {
         ctx.put("bos_token", "");
         ctx.put("eos_token", "");
         RAISED.remove();
-        RenderResult r = jinjava.renderForResult(rewritten, ctx);
+        RenderResult r = ENGINE.renderForResult(rewritten, ctx);
         RAISED.remove();
         for (TemplateError e : r.getErrors()) {
-            if (e.getSeverity() == TemplateError.ErrorType.FATAL && e.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR
+            // Jinjava reports some malformed input (an end tag without its start, an unclosed
+            // {{ ) only as a warning; Jinja2 refuses such templates, so any syntax error counts
+            if (e.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR
                     && !e.getMessage().startsWith("Error invoking function 'raise_exception'")) {
                 throw new ChatTemplateException("malformed chat template (" + name + ") at line " + e.getLineno() + ": "
                         + e.getMessage());
@@ -196,9 +203,28 @@ public final class ChatTemplate {
         }
     }
 
+    /**
+     * Jinja2 reads every newline as "\n" and drops one newline at the end of a template
+     * ({@code keep_trailing_newline=False}); Jinjava would keep it in the output.
+     */
+    static String jinja2Source(String source) {
+        String s = source.replace("\r\n", "\n").replace('\r', '\n');
+        return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+    }
+
     private static Jinjava newEngine() {
         JinjavaConfig cfg = JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-                .withFailOnUnknownTokens(false).build();
+                .withFailOnUnknownTokens(false)
+                // Jinja2's behaviour where Jinjava keeps its own by default: {{- x -}} trims whitespace
+                // like {%- -%} (Llama 3.1+ templates are written with it), dict literal keys are
+                // expressions, None stays in loops
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withUseTrimmingForNotesAndExpressions(true)
+                        .withParseWhitespaceControlStrictly(true)
+                        .withEvaluateMapKeys(true)
+                        .withKeepNullableLoopValues(true)
+                        .build())
+                .build();
         Jinjava j = new Jinjava(cfg);
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
                 "raiseException", Object.class));
@@ -207,6 +233,7 @@ public final class ChatTemplate {
         for (var f : PythonFilters.all()) {
             j.getGlobalContext().registerFilter(f);
         }
+        j.getGlobalContext().registerFilter(new PythonJsonFilter()); // replaces Jinjava's compact tojson
         return j;
     }
 

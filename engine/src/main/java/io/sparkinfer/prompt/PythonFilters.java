@@ -15,8 +15,8 @@ final class PythonFilters {
 
     static List<AdvancedFilter> all() {
         return List.of(
-                filter("py_startswith", (v, a) -> str(v).startsWith(str(a[0]))),
-                filter("py_endswith", (v, a) -> str(v).endsWith(str(a[0]))),
+                filter("py_startswith", (v, a) -> anyOf(a[0], p -> str(v).startsWith(p))),
+                filter("py_endswith", (v, a) -> anyOf(a[0], p -> str(v).endsWith(p))),
                 filter("py_strip", (v, a) -> rstrip(lstrip(str(v), chars(a)), chars(a))),
                 filter("py_lstrip", (v, a) -> lstrip(str(v), chars(a))),
                 filter("py_rstrip", (v, a) -> rstrip(str(v), chars(a))),
@@ -66,6 +66,19 @@ final class PythonFilters {
 
     private static String str(Object o) {
         return o == null ? "" : o.toString();
+    }
+
+    /** Python's startswith/endswith take a string or a tuple of strings. */
+    private static boolean anyOf(Object arg, java.util.function.Predicate<String> test) {
+        if (arg instanceof Iterable<?> it) {
+            for (Object o : it) {
+                if (test.test(str(o))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return test.test(str(arg));
     }
 
     private static String chars(Object[] a) {

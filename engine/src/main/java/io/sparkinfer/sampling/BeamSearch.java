@@ -98,15 +98,7 @@ public final class BeamSearch {
     }
 
     static double[] logSoftmax(float[] logits, int off, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, logits[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(logits[off + i] - max);
-        }
-        double lse = max + Math.log(sum);
+        double lse = io.sparkinfer.generate.LogProbs.logSumExp(logits, off, n);
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             out[i] = logits[off + i] - lse;

@@ -84,7 +84,7 @@ public final class Candidates {
         }
         double sum = 0;
         for (int i = 0; i < size; i++) {
-            probs[i] = Math.exp((double) logits[i] - max);
+            probs[i] = StrictMath.exp((double) logits[i] - max);
             sum += probs[i];
         }
         for (int i = 0; i < size; i++) {

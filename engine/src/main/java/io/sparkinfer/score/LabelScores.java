@@ -21,7 +21,7 @@ public record LabelScores(double[] logprobs, double[] probabilities, int best) {
         double sum = 0;
         double[] p = new double[logprobs.length];
         for (int i = 0; i < p.length; i++) {
-            p[i] = Math.exp(logprobs[i] - max);
+            p[i] = StrictMath.exp(logprobs[i] - max);
             sum += p[i];
         }
         for (int i = 0; i < p.length; i++) {

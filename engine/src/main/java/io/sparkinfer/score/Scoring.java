@@ -80,7 +80,7 @@ public final class Scoring {
             nll -= sum(lp);
             n += lp.length;
         }
-        return new Perplexity(Math.exp(nll / n), nll, n, parts.size());
+        return new Perplexity(StrictMath.exp(nll / n), nll, n, parts.size());
     }
 
     private static double sum(float[] v) {

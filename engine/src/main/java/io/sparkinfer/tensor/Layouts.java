@@ -15,16 +15,6 @@ public final class Layouts {
     private Layouts() {
     }
 
-    /** A stored fp16 as a float (exact). */
-    public static float f16(short bits) {
-        return Float.float16ToFloat(bits);
-    }
-
-    /** Round-to-nearest-even fp16, the rounding ggml's GGML_FP32_TO_FP16 uses (F16C and its C fallback). */
-    public static short toF16(float v) {
-        return Float.floatToFloat16(v);
-    }
-
     /** C's roundf: halves away from zero (Math.round would send -2.5 to -2). Exact in double for any float. */
     static int roundAway(float v) {
         double a = Math.floor(Math.abs((double) v) + 0.5);

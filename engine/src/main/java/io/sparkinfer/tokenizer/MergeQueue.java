@@ -1,11 +1,14 @@
 package io.sparkinfer.tokenizer;
 
+import java.util.Arrays;
+
 /**
- * The work queue of both merge algorithms: a binary max-heap of candidate merges of adjacent
- * symbols, best priority first and, on equal priority, the leftmost pair first (llama.cpp's
- * comparators). SPM uses the merged token's score as priority, BPE the negated merge rank.
- * Entries go stale when a neighbour merges first; the caller checks them when popped, which is
- * cheaper than removing them.
+ * The work queue of both merge algorithms: candidate merges of adjacent symbols, best priority
+ * first and, on equal priority, the leftmost pair first (llama.cpp's comparators). SPM uses the
+ * merged token's score as priority, BPE the negated merge rank. Entries go stale when a
+ * neighbour merges first; the caller checks them when popped, which is cheaper than removing
+ * them. Entries live in append-only arrays and the binary heap orders their indices, so sifting
+ * moves one int per level.
  */
 final class MergeQueue {
     private float[] priority = new float[64];
@@ -14,10 +17,11 @@ final class MergeQueue {
     private int[] leftSym = new int[64];
     private int[] rightSym = new int[64];
     private int[] merged = new int[64];
+    private int entries;
+    private int[] heap = new int[64];
     private int size;
 
     // fields of the last popped entry
-    float topPriority;
     int topLeft;
     int topRight;
     int topLeftSym;
@@ -26,6 +30,7 @@ final class MergeQueue {
 
     void clear() {
         size = 0;
+        entries = 0;
     }
 
     boolean isEmpty() {
@@ -33,78 +38,73 @@ final class MergeQueue {
     }
 
     void push(float p, int l, int r, int lSym, int rSym, int m) {
-        if (size == priority.length) {
-            int n = size * 2;
-            priority = java.util.Arrays.copyOf(priority, n);
-            left = java.util.Arrays.copyOf(left, n);
-            right = java.util.Arrays.copyOf(right, n);
-            leftSym = java.util.Arrays.copyOf(leftSym, n);
-            rightSym = java.util.Arrays.copyOf(rightSym, n);
-            merged = java.util.Arrays.copyOf(merged, n);
+        if (entries == priority.length) {
+            int n = entries * 2;
+            priority = Arrays.copyOf(priority, n);
+            left = Arrays.copyOf(left, n);
+            right = Arrays.copyOf(right, n);
+            leftSym = Arrays.copyOf(leftSym, n);
+            rightSym = Arrays.copyOf(rightSym, n);
+            merged = Arrays.copyOf(merged, n);
+        }
+        int e = entries++;
+        priority[e] = p;
+        left[e] = l;
+        right[e] = r;
+        leftSym[e] = lSym;
+        rightSym[e] = rSym;
+        merged[e] = m;
+        if (size == heap.length) {
+            heap = Arrays.copyOf(heap, size * 2);
         }
         int i = size++;
-        set(i, p, l, r, lSym, rSym, m);
         while (i > 0) {
             int parent = (i - 1) >>> 1;
-            if (!better(i, parent)) {
+            int pe = heap[parent];
+            if (!better(e, pe)) {
                 break;
             }
-            swap(i, parent);
+            heap[i] = pe;
             i = parent;
         }
+        heap[i] = e;
     }
 
     /** Removes the best entry into the {@code top*} fields. */
     void pop() {
-        topPriority = priority[0];
-        topLeft = left[0];
-        topRight = right[0];
-        topLeftSym = leftSym[0];
-        topRightSym = rightSym[0];
-        topMerged = merged[0];
+        int e = heap[0];
+        topLeft = left[e];
+        topRight = right[e];
+        topLeftSym = leftSym[e];
+        topRightSym = rightSym[e];
+        topMerged = merged[e];
         size--;
         if (size > 0) {
-            set(0, priority[size], left[size], right[size], leftSym[size], rightSym[size], merged[size]);
+            int last = heap[size];
             int i = 0;
             while (true) {
-                int l = 2 * i + 1;
-                if (l >= size) {
+                int c = 2 * i + 1;
+                if (c >= size) {
                     break;
                 }
-                int best = l;
-                if (l + 1 < size && better(l + 1, l)) {
-                    best = l + 1;
+                int ce = heap[c];
+                if (c + 1 < size && better(heap[c + 1], ce)) {
+                    c++;
+                    ce = heap[c];
                 }
-                if (!better(best, i)) {
+                if (!better(ce, last)) {
                     break;
                 }
-                swap(i, best);
-                i = best;
+                heap[i] = ce;
+                i = c;
             }
+            heap[i] = last;
         }
     }
 
     private boolean better(int a, int b) {
-        return priority[a] > priority[b] || (priority[a] == priority[b] && left[a] < left[b]);
-    }
-
-    private void set(int i, float p, int l, int r, int lSym, int rSym, int m) {
-        priority[i] = p;
-        left[i] = l;
-        right[i] = r;
-        leftSym[i] = lSym;
-        rightSym[i] = rSym;
-        merged[i] = m;
-    }
-
-    private void swap(int a, int b) {
-        float p = priority[a];
-        int l = left[a];
-        int r = right[a];
-        int ls = leftSym[a];
-        int rs = rightSym[a];
-        int m = merged[a];
-        set(a, priority[b], left[b], right[b], leftSym[b], rightSym[b], merged[b]);
-        set(b, p, l, r, ls, rs, m);
+        float pa = priority[a];
+        float pb = priority[b];
+        return pa > pb || (pa == pb && left[a] < left[b]);
     }
 }

@@ -134,4 +134,26 @@ class RoundTripTest {
             assertTrue(rel < limits[t], types[t] + " relative RMS error " + rel);
         }
     }
+
+    @Test
+    void matrixRowsAreEncodedAtTheirOffsets() {
+        // Rows 1 and 2 start at non-zero source and destination offsets: each must equal the row
+        // encoded on its own.
+        int rows = 3, cols = 512;
+        float[] x = data(0, rows * cols, 5);
+        for (GGMLType type : new GGMLType[] {GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0,
+                GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K}) {
+            WeightMatrix w = TensorCodec.quantize("w", type, x, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                MemorySegment alone = MemorySegment.ofArray(new byte[(int) w.rowBytes()]);
+                TensorCodec.quantizeRow(type, java.util.Arrays.copyOfRange(x, r * cols, (r + 1) * cols), 0, cols, alone, 0);
+                MemorySegment inMatrix = w.data().asSlice(r * w.rowBytes(), w.rowBytes());
+                org.junit.jupiter.api.Assertions.assertEquals(-1L, alone.mismatch(inMatrix), type + " row " + r);
+                float[] a = new float[cols + 7], b = new float[cols];
+                TensorCodec.dequantizeRow(type, w.data(), r * w.rowBytes(), a, 7, cols);
+                TensorCodec.dequantizeRow(type, alone, 0, b, 0, cols);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b, java.util.Arrays.copyOfRange(a, 7, cols + 7), 0f);
+            }
+        }
+    }
 }

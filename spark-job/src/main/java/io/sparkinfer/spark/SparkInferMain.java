@@ -45,6 +45,7 @@ public final class SparkInferMain {
         o = switch (command) {
             case "generate", "summarize", "classify" -> o.with("task", command);
             case "score" -> o.with("task", o.labels().isEmpty() ? "score" : "classify");
+            case "self-instruct", "self_instruct", "judge" -> o;
             default -> throw new IllegalArgumentException("unknown command '" + command + "'\n" + usage());
         };
         SparkConf conf = SparkInfer.configure(new SparkConf());
@@ -62,7 +63,9 @@ public final class SparkInferMain {
         }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
-            JobSummary s = SparkInfer.run(spark, o.with("print_summary", false));
+            InferenceOptions job = o.with("print_summary", false);
+            JobSummary s = io.sparkinfer.spark.jobs.UserJobs.handles(command, job)
+                    ? io.sparkinfer.spark.jobs.UserJobs.run(command, spark, job) : SparkInfer.run(spark, job);
             System.out.println(s);
             return s;
         } finally {
@@ -139,7 +142,7 @@ public final class SparkInferMain {
 
     static String usage() {
         return """
-                usage: SparkInferMain generate|summarize|classify|score [--conf FILE] [--key value ...]
+                usage: SparkInferMain generate|summarize|classify|score|self-instruct|judge [--conf FILE] [--key value ...]
                   --model PATH            GGUF file or llama2.c checkpoint (--tokenizer tok.bin for the latter)
                   --input PATH|TABLE      Parquet / JSON lines / CSV path or a catalog table (--input-format)
                   --output PATH | --output-table NAME   where the rows go (--mode resume|overwrite|error)
@@ -147,6 +150,8 @@ public final class SparkInferMain {
                   --max-tokens 64 --temperature 0 --top-p 1 --seed 42 --stop 'a|b'
                   --max-prompt-tokens N --overflow truncate_start|truncate_middle|error
                   --partitions N --window 64 --progress-interval-s 10 --master local[*]
-                score: perplexity of the text per row; with --labels, the log-probability of each label""";
+                score: perplexity of the text per row; with --labels, the log-probability of each label
+                user jobs (also self-instruct | judge; see README "User jobs"):
+                """ + io.sparkinfer.spark.jobs.UserJobs.usage();
     }
 }

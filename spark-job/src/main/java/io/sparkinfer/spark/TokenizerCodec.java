@@ -45,12 +45,7 @@ public final class TokenizerCodec implements TextCodec {
     /** Generated ids decode as a continuation of the prompt: a first piece's leading space is kept. */
     @Override
     public String decode(int[] ids) {
-        io.sparkinfer.tokenizer.TokenDecoder d = tokenizer.decoderAfter(-1);
-        StringBuilder sb = new StringBuilder();
-        for (int id : ids) {
-            sb.append(d.feed(id));
-        }
-        return sb.append(d.flush()).toString();
+        return io.sparkinfer.generate.TokenizerText.decodeContinuation(tokenizer, ids);
     }
 
     /** EOS and end-of-turn ids, and BOS (a story model starting the next story, as llama2.c stops there). */

@@ -1,0 +1,136 @@
+package io.sparkinfer.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkinfer.generate.BatchingEngine;
+import io.sparkinfer.generate.EngineOptions;
+import io.sparkinfer.generate.GenerationRequest;
+import io.sparkinfer.generate.GenerationResult;
+import io.sparkinfer.generate.SequentialEngine;
+import io.sparkinfer.generate.TokenText;
+import io.sparkinfer.gguf.GgufFile;
+import io.sparkinfer.model.ForwardBatch;
+import io.sparkinfer.model.KvCache;
+import io.sparkinfer.model.LoadedModel;
+import io.sparkinfer.sampling.SamplingParams;
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.TensorCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Random-weight models load, run with finite logits, and carry a valid tokenizer section. */
+class RandomModelWriterTest {
+    @TempDir
+    Path dir;
+
+    static final TokenText IDS = new TokenText() {
+        @Override
+        public String decode(int[] ids) {
+            return java.util.Arrays.toString(ids);
+        }
+
+        @Override
+        public boolean isEndOfGeneration(int id) {
+            return id == ModelShape.TINY.eosId();
+        }
+    };
+
+    @Test
+    void everyTypeLoadsAndRunsWithFiniteLogits() {
+        for (GGMLType t : new GGMLType[] {GGMLType.F16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K}) {
+            Path f = dir.resolve("tiny-" + t + ".gguf");
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            assertEquals(0, RandomModelWriter.run(new String[] {"--shape", "tiny", "--type", t.name(), "--out", f.toString()},
+                    new PrintStream(buf)));
+            try (LoadedModel m = LoadedModel.open(f)) {
+                GgufFile g = m.gguf().orElseThrow();
+                assertEquals(t, g.tensorInfo("blk.0.attn_q.weight").type());
+                assertEquals("gpt2", g.metadata().getString("tokenizer.ggml.model"));
+                assertEquals(ModelShape.TINY.vocab(), g.metadata().getStringArray("tokenizer.ggml.tokens").length);
+                assertEquals(ModelShape.TINY.vocab() - 256 - ModelShape.TINY.specials(),
+                        g.metadata().getStringArray("tokenizer.ggml.merges").length);
+                var c = m.model().config();
+                assertEquals(256, c.dim());
+                float[] logits = m.model().forward(ForwardBatch.ofSequence(new int[] {1, 50, 300, 7}, 0, 0),
+                        m.model().newKvCache(1, 16));
+                for (float v : logits) {
+                    assertTrue(Float.isFinite(v), t + ": non-finite logit");
+                }
+            }
+        }
+    }
+
+    @Test
+    void weightsAreNormalWithTheDeclaredSpread() {
+        for (GGMLType t : new GGMLType[] {GGMLType.F16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K}) {
+            Path f = dir.resolve("w-" + t + ".gguf");
+            RandomModelWriter.write(ModelShape.TINY, t, f, 5);
+            try (GgufFile g = GgufFile.open(f)) {
+                int cols = ModelShape.TINY.dim(), rows = 64;
+                float[] x = new float[cols];
+                double sum = 0, sq = 0;
+                MemorySegment data = g.tensorData("blk.1.ffn_up.weight");
+                for (int r = 0; r < rows; r++) {
+                    TensorCodec.dequantizeRow(t, data, r * t.byteSize(cols), x, 0, cols);
+                    for (float v : x) {
+                        sum += v;
+                        sq += v * v;
+                    }
+                }
+                double n = rows * cols, mean = sum / n, std = Math.sqrt(sq / n - mean * mean);
+                assertEquals(0, mean, 0.002, t.toString());
+                assertEquals(RandomModelWriter.STD, std, 0.003, t.toString());
+                assertEquals(2, g.metadata().getInt("general.quantization_version"));
+            }
+        }
+    }
+
+    @Test
+    void batchingEngineMatchesSequentialOnAQuantizedRandomModel() {
+        Path f = dir.resolve("tiny-q4k.gguf");
+        RandomModelWriter.write(ModelShape.TINY, GGMLType.Q4_K, f, 7);
+        try (LoadedModel m = LoadedModel.open(f)) {
+            List<GenerationRequest> reqs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                reqs.add(new GenerationRequest("q" + i, Bench.randomTokens(1000, 3 + 5 * i, i), SamplingParams.greedy(12)));
+            }
+            List<GenerationResult> want = new SequentialEngine(m.model(), IDS, 128).generate(reqs);
+            try (BatchingEngine e = new BatchingEngine(m.model(), IDS,
+                    EngineOptions.of(128, 3 * KvCache.bytesPerSlot(m.model().config(), 128)).withMaxBatchTokens(16))) {
+                List<GenerationResult> got = e.generate(reqs);
+                for (int i = 0; i < reqs.size(); i++) {
+                    assertArrayEquals(want.get(i).tokens(), got.get(i).tokens());
+                }
+            }
+        }
+    }
+
+    @Test
+    void benchPrintsATable() throws Exception {
+        Path f = dir.resolve("tiny-q8.gguf");
+        RandomModelWriter.write(ModelShape.TINY, GGMLType.Q8_0, f, 1);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        assertEquals(0, Bench.run(new String[] {"--model", f.toString(), "--pp", "16", "--tg", "4", "--batch", "1,3",
+                "--ubatch", "20", "--engine"}, new PrintStream(buf, true, StandardCharsets.UTF_8)));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("S_PP t/s") && out.contains("S_e2e t/s"), out);
+        assertTrue(out.lines().filter(l -> l.startsWith("|    16 |     4 |    3 |")).count() == 1, out);
+    }
+
+    @Test
+    void namedShapesHaveTheirRealSizes() {
+        assertEquals(1.24, ModelShape.named("llama-3.2-1b").parameters() / 1e9, 0.01);
+        assertEquals(0.49, ModelShape.named("qwen2.5-0.5b").parameters() / 1e9, 0.01);
+        assertEquals(0.135, ModelShape.named("smollm2-135m").parameters() / 1e9, 0.005);
+    }
+}
