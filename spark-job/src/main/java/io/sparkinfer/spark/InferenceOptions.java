@@ -115,8 +115,21 @@ public final class InferenceOptions implements Serializable {
 
     // ---- typed views
 
+    /**
+     * The model handle; paths that exist here (the driver) become absolute, so that executors
+     * whose working directory differs find them too (others are looked up among shipped files).
+     */
     public ModelHandle handle() {
-        return new ModelHandle(get("model"), get("tokenizer"), getInt("max_seq_len", 0), getInt("kv_budget_mb", 0));
+        return new ModelHandle(absoluteIfLocal(get("model")), absoluteIfLocal(get("tokenizer")), getInt("max_seq_len", 0),
+                getInt("kv_budget_mb", 0));
+    }
+
+    private static String absoluteIfLocal(String path) {
+        if (path == null || path.isEmpty()) {
+            return path;
+        }
+        java.nio.file.Path p = java.nio.file.Path.of(path);
+        return java.nio.file.Files.isRegularFile(p) ? p.toAbsolutePath().normalize().toString() : path;
     }
 
     public Task task() {

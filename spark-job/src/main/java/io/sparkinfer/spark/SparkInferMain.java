@@ -63,8 +63,9 @@ public final class SparkInferMain {
         }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
-            JobSummary s = io.sparkinfer.spark.jobs.UserJobs.handles(command, o)
-                    ? io.sparkinfer.spark.jobs.UserJobs.run(command, spark, o) : SparkInfer.run(spark, o);
+            InferenceOptions job = o.with("print_summary", false);
+            JobSummary s = io.sparkinfer.spark.jobs.UserJobs.handles(command, job)
+                    ? io.sparkinfer.spark.jobs.UserJobs.run(command, spark, job) : SparkInfer.run(spark, job);
             System.out.println(s);
             return s;
         } finally {
