@@ -40,17 +40,33 @@ public final class SelfInstruct {
         return p.append(instructions.size() + 1).append('.').toString();
     }
 
-    /** The new instructions in a completion of {@link #instructionPrompt}, filtered; none if it hit the length limit. */
-    public static List<String> parseInstructions(String completion, boolean truncated) {
+    /**
+     * The numbered instructions a completion of {@link #instructionPrompt} proposes, unfiltered.
+     * When the completion stopped at the length limit its last instruction may be cut off, so it
+     * is dropped (Self-Instruct drops the whole completion; with small generation budgets that
+     * wastes every round, while the earlier instructions are complete).
+     */
+    public static List<String> proposedInstructions(String completion, boolean truncated) {
         List<String> out = new ArrayList<>();
-        if (completion == null || truncated) {
+        if (completion == null) {
             return out;
         }
         for (String raw : NUMBERED.split(completion)) {
             String inst = SPACES.matcher(raw).replaceAll(" ").strip();
             if (!inst.isEmpty()) {
-                inst = Character.toUpperCase(inst.charAt(0)) + inst.substring(1).toLowerCase(Locale.ROOT);
+                out.add(Character.toUpperCase(inst.charAt(0)) + inst.substring(1).toLowerCase(Locale.ROOT));
             }
+        }
+        if (truncated && !out.isEmpty()) {
+            out.remove(out.size() - 1);
+        }
+        return out;
+    }
+
+    /** {@link #proposedInstructions} that pass every quality filter ({@link #rejection}). */
+    public static List<String> parseInstructions(String completion, boolean truncated) {
+        List<String> out = new ArrayList<>();
+        for (String inst : proposedInstructions(completion, truncated)) {
             if (rejection(inst).isEmpty()) {
                 out.add(inst);
             }

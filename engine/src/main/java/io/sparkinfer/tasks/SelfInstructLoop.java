@@ -53,11 +53,13 @@ public final class SelfInstructLoop {
             }
             List<TextCompleter.Completion> done = completer.complete(prompts, seed * 1_000_003L + round);
             for (TextCompleter.Completion c : done) {
-                // Count what the model proposed, before and after the quality filters.
-                List<String> all = SelfInstruct.parseInstructions(c.text(), false);
-                proposed += c.truncated() ? 0 : c.text().split("\\n\\d+\\s?\\. ").length;
-                badQuality += (c.truncated() ? 0 : c.text().split("\\n\\d+\\s?\\. ").length) - all.size();
-                for (String inst : all) {
+                List<String> proposedHere = SelfInstruct.proposedInstructions(c.text(), c.truncated());
+                proposed += proposedHere.size();
+                for (String inst : proposedHere) {
+                    if (SelfInstruct.rejection(inst).isPresent()) {
+                        badQuality++;
+                        continue;
+                    }
                     if (generated.size() >= target) {
                         break;
                     }

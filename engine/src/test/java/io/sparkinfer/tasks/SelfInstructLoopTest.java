@@ -43,6 +43,8 @@ class SelfInstructLoopTest {
         assertEquals(5, result.tasks().size());
         assertTrue(result.stats().rejectedAsSimilar() >= 1, result.stats().toString());
         assertTrue(result.stats().rejectedByFilters() >= 1, result.stats().toString());
+        var st = result.stats();
+        assertTrue(st.proposed() >= st.rejectedByFilters() + st.rejectedAsSimilar() + st.kept(), st.toString());
         assertTrue(result.tasks().stream().anyMatch(GeneratedTask -> GeneratedTask.classification()));
         for (var t : result.tasks()) {
             assertFalse(t.instances().isEmpty(), t.instruction());

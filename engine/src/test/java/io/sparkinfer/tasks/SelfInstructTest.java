@@ -54,7 +54,9 @@ class SelfInstructTest {
                 + "9. Explain why the sky is blue in simple words.";
         List<String> got = SelfInstruct.parseInstructions(completion, false);
         assertEquals(List.of("Give three tips for staying healthy.", "Explain why the sky is blue in simple words."), got);
-        assertTrue(SelfInstruct.parseInstructions(completion, true).isEmpty(), "a truncated completion yields nothing");
+        assertEquals(List.of("Give three tips for staying healthy."), SelfInstruct.parseInstructions(completion, true),
+                "a completion cut at the length limit loses its last (possibly cut) instruction");
+        assertEquals(7, SelfInstruct.proposedInstructions(completion, false).size());
         assertTrue(SelfInstruct.rejection("Plot the data on a graph please now").orElseThrow().contains("blacklisted"));
         assertTrue(SelfInstruct.rejection("Go to the store and buy milk").orElseThrow().contains("go to"));
     }
