@@ -199,6 +199,11 @@ public final class InferenceOptions implements Serializable {
         if (getBoolean("logprobs", false)) {
             p = p.withLogprobs(true);
         }
+        String choices = get("choices", "");
+        if (!choices.isEmpty()) {
+            // Constrained output: exactly one of these strings (the engine's token-trie constraint).
+            p = p.withChoices(Arrays.stream(choices.split("\\|")).filter(c -> !c.isEmpty()).toList());
+        }
         return p;
     }
 

@@ -37,8 +37,9 @@ import static org.apache.spark.sql.functions.when;
  * <p>{@code method=likelihood} (default): the prompt is computed once and every label's
  * continuation scored ({@code scoreLabels}); the most likely label wins, and {@code label_probs}
  * is the softmax of the label log-probabilities over the label set. {@code method=generate}:
- * greedy generation of a few tokens, mapped to the label it starts with (case-insensitive; none:
- * {@code other}).
+ * greedy generation constrained to the label set (the engine's token-trie choice constraint), so
+ * the output is exactly one label; it is still mapped through {@link #matchLabel} (a label's case
+ * or a leading space), with {@code other} only if that ever failed.
  *
  * <p>Options: {@code text_col}, {@code id_col}, {@code labels} (comma separated, default
  * positive,negative) or {@code labels_file} (one per line), {@code template} (default
@@ -135,7 +136,9 @@ public final class Classify {
                     + "(a, v) -> a + exp(v - array_max(map_values(r.label_scores)))))))");
         } else {
             int labelTokens = labels.stream().mapToInt(String::length).max().orElse(8);
+            // Constrained generation: the engine can only emit one of the labels.
             done = SparkInfer.withResultColumn(input, job.with("task", "generate").with("temperature", 0)
+                    .with("choices", String.join("|", labels))
                     .with("max_tokens", o.getInt("max_tokens", Math.min(16, labelTokens + 2))), "r");
             UserDefinedFunction match = udf((UDF1<String, String>) out -> matchLabel(out, labels), DataTypes.StringType);
             label = when(col("r.finish_reason").notEqual("error"), match.apply(col("r.output")));
