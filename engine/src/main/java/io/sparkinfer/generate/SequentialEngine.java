@@ -4,6 +4,7 @@ import io.sparkinfer.model.ForwardBatch;
 import io.sparkinfer.model.KvCache;
 import io.sparkinfer.model.Model;
 import io.sparkinfer.model.ModelConfig;
+import io.sparkinfer.sampling.SamplerChain;
 import io.sparkinfer.sampling.SamplingParams;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +63,7 @@ public final class SequentialEngine implements InferenceEngine {
         String decoded = "";
         int pos = prompt.length;
         while (out.size() < p.maxTokens()) {
-            int next = argmax(logits);
+            int next = SamplerChain.argmax(logits, 0, logits.length);
             if (!p.ignoreEos() && text.isEndOfGeneration(next)) {
                 reason = FinishReason.STOP;
                 break;
@@ -111,16 +112,6 @@ public final class SequentialEngine implements InferenceEngine {
             out[i] = lp;
         }
         return out;
-    }
-
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     @Override

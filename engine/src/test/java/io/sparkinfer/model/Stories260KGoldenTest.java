@@ -44,13 +44,7 @@ class Stories260KGoldenTest {
     }
 
     static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return io.sparkinfer.sampling.SamplerChain.argmax(v, 0, v.length);
     }
 
     @Test
