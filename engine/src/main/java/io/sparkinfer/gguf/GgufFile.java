@@ -2,14 +2,9 @@ package io.sparkinfer.gguf;
 
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.WeightMatrix;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -116,23 +111,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** Opens and maps a GGUF file; the mapping lives until {@link #close()}. */
     public static GgufFile open(Path path) {
-        if (!Files.exists(path)) {
-            throw new GgufFormatException(path + ": model file not found", new NoSuchFileException(path.toString()));
-        }
-        if (Files.isDirectory(path)) {
-            throw new GgufFormatException(path + ": is a directory, expected a GGUF file");
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            return new GgufFile(path, arena, seg);
-        } catch (IOException e) {
-            arena.close();
-            throw new GgufFormatException(path + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, (arena, mapping) -> new GgufFile(path, arena, mapping));
     }
 
     static long alignUp(long x, int alignment) {

@@ -1,18 +1,15 @@
 package io.sparkinfer.model;
 
 import io.sparkinfer.gguf.GgufFormatException;
+import io.sparkinfer.gguf.MappedFile;
 import io.sparkinfer.kernels.Kernels;
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.WeightMatrix;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,19 +56,7 @@ public final class Llama2cCheckpoint implements AutoCloseable {
     }
 
     public static Llama2cCheckpoint open(Path path) {
-        if (!Files.isRegularFile(path)) {
-            throw new GgufFormatException(path + ": model file not found");
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return new Llama2cCheckpoint(path, arena, ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena));
-        } catch (IOException e) {
-            arena.close();
-            throw new GgufFormatException(path + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, (arena, mapping) -> new Llama2cCheckpoint(path, arena, mapping));
     }
 
     public ModelConfig config() {
