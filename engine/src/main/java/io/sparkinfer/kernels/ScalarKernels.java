@@ -1,25 +1,18 @@
 package io.sparkinfer.kernels;
 
-import io.sparkinfer.tensor.F16Codec;
-import io.sparkinfer.tensor.GGMLType;
-import io.sparkinfer.tensor.Layouts;
-import io.sparkinfer.tensor.Q4_0Codec;
-import io.sparkinfer.tensor.Q8_0Codec;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
-import java.lang.foreign.MemorySegment;
 
 /**
  * The reference kernels: plain loops, one sequential float accumulator, easy to check by eye.
  * Only matmul is multithreaded (over rows), so tests on real shapes stay fast.
  *
- * <p>Q8_0 and Q4_0 weights are multiplied against activations quantized by {@link Q8Activations}
- * with integer block dots, the same math as {@link VectorKernels}; other types dequantize each
- * weight row to floats and use float dots.
+ * <p>Matmul dequantizes each weight row to floats (for Q8_0/Q4_0, {@code q * d}: exact) and takes
+ * float dots with the unquantized activations, the same math as {@link VectorKernels}, which
+ * differs only in the order it sums.
  */
 public final class ScalarKernels implements Kernels {
     private final Parallel parallel;
-    private final ThreadLocal<Q8Activations> activations = ThreadLocal.withInitial(Q8Activations::new);
     private final ThreadLocal<float[][]> rowScratch = ThreadLocal.withInitial(() -> new float[1][0]);
 
     public ScalarKernels() {
@@ -41,61 +34,7 @@ public final class ScalarKernels implements Kernels {
         if (nTokens == 0) {
             return;
         }
-        GGMLType type = w.type();
-        if (type == GGMLType.Q8_0 || type == GGMLType.Q4_0) {
-            matmulQuantized(w, x, nTokens, out);
-        } else {
-            matmulFloat(w, x, nTokens, out);
-        }
-    }
-
-    private void matmulQuantized(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        Q8Activations a = activations.get();
-        a.quantize(x, nTokens, w.cols());
-        int rows = w.rows();
-        long rowBytes = w.rowBytes();
-        boolean q8 = w.type() == GGMLType.Q8_0;
-        MemorySegment data = w.data();
-        parallel.run(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                for (int t = 0; t < nTokens; t++) {
-                    out[t * rows + r] = q8 ? dotQ8_0(data, r * rowBytes, a, t) : dotQ4_0(data, r * rowBytes, a, t);
-                }
-            }
-        });
-    }
-
-    /** One Q8_0 row times token t: exact int dot per block, then {@code acc += (dw * dx) * isum}. */
-    static float dotQ8_0(MemorySegment data, long rowOff, Q8Activations a, int t) {
-        int nb = a.blocksPerToken;
-        float acc = 0f;
-        for (int b = 0; b < nb; b++) {
-            long blk = rowOff + (long) b * Q8_0Codec.BYTES;
-            int x0 = (t * nb + b) * Q8_0Codec.BLOCK;
-            int isum = 0;
-            for (int j = 0; j < Q8_0Codec.BLOCK; j++) {
-                isum += data.get(Layouts.I8, blk + Q8_0Codec.QS + j) * a.q[x0 + j];
-            }
-            acc += (F16Codec.get(data, blk) * a.d[t * nb + b]) * isum;
-        }
-        return acc;
-    }
-
-    /** One Q4_0 row times token t, like {@link #dotQ8_0} with nibbles - 8 as the weight quants. */
-    static float dotQ4_0(MemorySegment data, long rowOff, Q8Activations a, int t) {
-        int nb = a.blocksPerToken;
-        float acc = 0f;
-        for (int b = 0; b < nb; b++) {
-            long blk = rowOff + (long) b * Q4_0Codec.BYTES;
-            int x0 = (t * nb + b) * Q4_0Codec.BLOCK;
-            int isum = 0;
-            for (int j = 0; j < Q4_0Codec.BLOCK / 2; j++) {
-                int q = data.get(Layouts.I8, blk + Q4_0Codec.QS + j) & 0xFF;
-                isum += ((q & 0x0F) - 8) * a.q[x0 + j] + ((q >>> 4) - 8) * a.q[x0 + j + 16];
-            }
-            acc += (F16Codec.get(data, blk) * a.d[t * nb + b]) * isum;
-        }
-        return acc;
+        matmulFloat(w, x, nTokens, out);
     }
 
     private void matmulFloat(WeightMatrix w, float[] x, int nTokens, float[] out) {

@@ -4,7 +4,6 @@ import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.sumLanes;
 
-import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.WeightMatrix;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -22,9 +21,7 @@ import jdk.incubator.vector.VectorOperators;
  */
 public final class VectorKernels implements Kernels {
     private final Parallel parallel;
-    /** Per calling thread: the quantized activations of the current matmul. */
-    private final ThreadLocal<Q8Activations> activations = ThreadLocal.withInitial(Q8Activations::new);
-    /** Per thread (caller or worker): a weight row (raw or decoded) and a G-float lane buffer. */
+    /** Per thread (caller or worker): two decoded weight rows, a raw row and a G-float lane buffer. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     public VectorKernels() {
@@ -71,23 +68,11 @@ public final class VectorKernels implements Kernels {
         if (nTokens == 0) {
             return;
         }
-        GGMLType type = w.type();
-        if (type == GGMLType.Q8_0 || type == GGMLType.Q4_0) {
-            Q8Activations a = activations.get();
-            a.quantize(x, nTokens, w.cols());
-            boolean q8 = type == GGMLType.Q8_0;
-            parallel.run(w.rows(), (from, to) -> {
-                Scratch s = scratch.get();
-                VectorQuantMatmul.rows(w.data(), w.rowBytes(), q8, a, nTokens, w.rows(), out, from, to,
-                        s.bytes((int) w.rowBytes()), s.lanes);
-            });
-        } else {
-            parallel.run(w.rows(), (from, to) -> {
-                Scratch s = scratch.get();
-                VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(w.cols()), s.bytes((int) w.rowBytes()),
-                        s.lanes);
-            });
-        }
+        parallel.run(w.rows(), (from, to) -> {
+            Scratch s = scratch.get();
+            VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(2 * w.cols()), s.bytes((int) w.rowBytes()),
+                    s.lanes);
+        });
     }
 
     @Override

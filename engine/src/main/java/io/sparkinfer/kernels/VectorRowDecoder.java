@@ -9,7 +9,9 @@ import static io.sparkinfer.kernels.VectorWidth.S;
 import io.sparkinfer.tensor.BF16Codec;
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Layouts;
+import io.sparkinfer.tensor.Q4_0Codec;
 import io.sparkinfer.tensor.Q4_KCodec;
+import io.sparkinfer.tensor.Q8_0Codec;
 import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
 import java.lang.foreign.MemorySegment;
@@ -41,7 +43,8 @@ final class VectorRowDecoder {
                 byte[] raw = new byte[Math.toIntExact(type.byteSize(n))];
                 decode(type, src, off, dst, dstOff, n, raw);
             }
-            // Q8_0/Q4_0 matmuls never decode rows (they use integer dots); embedding lookups are rare.
+            case Q8_0 -> q8_0(src, off, dst, dstOff, n);
+            case Q4_0 -> q4_0(src, off, dst, dstOff, n);
             default -> TensorCodec.dequantizeRow(type, src, off, dst, dstOff, n);
         }
     }
@@ -92,6 +95,34 @@ final class VectorRowDecoder {
         }
         for (; i < n; i++) {
             dst[dstOff + i] = Float.float16ToFloat(src.get(Layouts.I16, off + 2L * i));
+        }
+    }
+
+    /** Q8_0 blocks: q * d, exact in a float (see {@link VectorQuantDot}). */
+    private static void q8_0(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        for (int b = 0; b < n / Q8_0Codec.BLOCK; b++) {
+            long blk = off + (long) b * Q8_0Codec.BYTES;
+            float d = Float.float16ToFloat(src.get(Layouts.I16, blk));
+            int y = dstOff + b * Q8_0Codec.BLOCK;
+            for (int k = 0; k < Q8_0Codec.BLOCK; k += G) {
+                toFloats(ByteVector.fromMemorySegment(B, src, blk + Q8_0Codec.QS + k, LE)).mul(d).intoArray(dst, y + k);
+            }
+        }
+    }
+
+    /** Q4_0 blocks: (nibble - 8) * d, as {@link Q4_0Codec}. */
+    private static void q4_0(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        for (int b = 0; b < n / Q4_0Codec.BLOCK; b++) {
+            long blk = off + (long) b * Q4_0Codec.BYTES;
+            float d = Float.float16ToFloat(src.get(Layouts.I16, blk));
+            int y = dstOff + b * Q4_0Codec.BLOCK;
+            for (int k = 0; k < Q4_0Codec.BLOCK / 2; k += G) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, src, blk + Q4_0Codec.QS + k, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, y + k);
+                ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
+                        .intoArray(dst, y + 16 + k);
+            }
         }
     }
 
