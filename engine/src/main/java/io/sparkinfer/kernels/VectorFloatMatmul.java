@@ -45,22 +45,46 @@ final class VectorFloatMatmul {
             }
             return;
         }
+        int block = tokenBlock(cols);
+        for (int t0 = 0; t0 < nTokens; t0 += block) {
+            tokenBlock(w, x, t0, Math.min(nTokens, t0 + block), out, from, to, row, raw, lanes);
+        }
+    }
+
+    /** Floats of activations per token block: the block stays in L2 (1 MiB on Zen 5) while rows stream past it. */
+    private static final int BLOCK_FLOATS = Integer.getInteger("sparkinfer.matmul.blockFloats", 1 << 17);
+
+    /**
+     * Tokens per block, a multiple of 4: all of a long prompt's activations would not fit in L2,
+     * and every row pair would stream them from L3 again.
+     */
+    static int tokenBlock(int cols) {
+        return Math.max(4, BLOCK_FLOATS / cols & ~3);
+    }
+
+    /** Tokens [t0, t1) for rows [from, to). */
+    private static void tokenBlock(WeightMatrix w, float[] x, int t0, int t1, float[] out, int from, int to,
+                                   float[] row, byte[] raw, float[] lanes) {
+        int rows = w.rows();
+        int cols = w.cols();
+        long rowBytes = w.rowBytes();
+        GGMLType type = w.type();
         int r = from;
         for (; r + 2 <= to; r += 2) {
             VectorRowDecoder.decode(type, w.data(), r * rowBytes, row, 0, cols, raw);
             VectorRowDecoder.decode(type, w.data(), (r + 1) * rowBytes, row, cols, cols, raw);
-            int t = 0;
-            for (; t + 4 <= nTokens; t += 4) {
+            int t = t0;
+            for (; t + 4 <= t1; t += 4) {
                 dot2x4(row, cols, x, t * cols, cols, out, t * rows + r, rows, lanes);
             }
-            for (; t < nTokens; t++) {
+            for (; t < t1; t++) {
                 out[t * rows + r] = dot1(row, 0, x, t * cols, cols, lanes);
                 out[t * rows + r + 1] = dot1(row, cols, x, t * cols, cols, lanes);
             }
         }
         if (r < to) {
             VectorRowDecoder.decode(type, w.data(), r * rowBytes, row, 0, cols, raw);
-            for (int t = 0; t < nTokens; t++) {
+            for (int t = t0; t < t1; t++) {
                 out[t * rows + r] = dot1(row, 0, x, t * cols, cols, lanes);
             }
         }
