@@ -13,5 +13,9 @@ fi
 if [ ! -f "$cp_file" ] || [ "$here/engine/pom.xml" -nt "$cp_file" ]; then
   (cd "$here" && mvn -B -q -pl engine dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null)
 fi
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+# Vector loads skip their per-load bounds checks (the kernels validate every shape once per call;
+# the checks cost 15-30% of decode and prefill, docs/benchmarks.md). SPARKINFER_VECTOR_CHECKS=2
+# turns them back on, e.g. to hunt an indexing bug; the test suite always runs with them.
+vector_checks="-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=${SPARKINFER_VECTOR_CHECKS:-0}"
+exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "$vector_checks" \
   ${SPARKINFER_JAVA_OPTS:-} -cp "$jar:$(cat "$cp_file")" io.sparkinfer.cli.Main "$@"

@@ -13,7 +13,9 @@ SPARKINFER_JVM_ARGS="--add-modules jdk.incubator.vector --enable-native-access=A
 --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED \
 --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
 -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true \
---sun-misc-unsafe-memory-access=allow"
+--sun-misc-unsafe-memory-access=allow \
+-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=${SPARKINFER_VECTOR_CHECKS:-0}"
+# ^ vector loads skip per-load bounds checks (kernels validate shapes once per call; see engine.sh)
 
 # Compiles engine + spark-job when needed and writes the runtime classpath (Spark included:
 # it is 'provided' for clusters, but a local run needs it) to spark-job/target/classpath.txt.

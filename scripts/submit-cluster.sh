@@ -42,7 +42,7 @@ cores="${EXECUTOR_CORES:-4}"
 files="${MODEL:-}"
 [ -n "${TOKENIZER:-}" ] && files="${files:+$files,}$TOKENIZER"
 [ -n "${EXTRA_FILES:-}" ] && files="${files:+$files,}$EXTRA_FILES"
-jvm="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+jvm="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=${SPARKINFER_VECTOR_CHECKS:-0}"
 args=(--master "$master" --deploy-mode "${DEPLOY_MODE:-client}"
   --class io.sparkinfer.spark.SparkInferMain
   --properties-file "$here/conf/spark-defaults.conf"
