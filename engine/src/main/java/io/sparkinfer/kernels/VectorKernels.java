@@ -13,11 +13,12 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Agreement with the scalar reference: element-wise kernels (axpy, add, rope, the rmsnorm
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
- * sum, float matmuls) differ only in float summation order; quantized matmuls use the same
- * quantized activations and exact integer block dots, so they too differ only in the order the
- * per-block terms are summed; exp (softmax, swiglu) is {@link DeterministicExp}, identical in
- * vector lanes, scalar tails and every JIT tier. Lane sums are done in lane order, never with {@code reduceLanes}, so every
- * result is reproducible run to run and independent of batch and thread count.
+ * sum, matmuls of every weight type) differ only in float summation order: matmuls multiply the
+ * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the unquantized
+ * activations; exp (softmax, swiglu) is {@link DeterministicExp}, identical in vector lanes,
+ * scalar tails and every JIT tier. Lane sums are done in lane order, never with
+ * {@code reduceLanes}, so every result is reproducible run to run and independent of batch and
+ * thread count.
  */
 public final class VectorKernels implements Kernels {
     private final Parallel parallel;
