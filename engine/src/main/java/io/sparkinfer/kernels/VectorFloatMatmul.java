@@ -36,7 +36,16 @@ final class VectorFloatMatmul {
         GGMLType type = w.type();
         if (nTokens < 4 && (type == GGMLType.Q8_0 || type == GGMLType.Q4_0)) {
             boolean q8 = type == GGMLType.Q8_0;
-            for (int r = from; r < to; r++) {
+            int r = from;
+            if (q8) {
+                for (; r + 2 <= to; r += 2) {
+                    for (int t = 0; t < nTokens; t++) {
+                        VectorQuantDot.q8_0x2(w.data(), r * rowBytes, (r + 1) * rowBytes, x, t * cols, cols, out,
+                                t * rows + r, t * rows + r + 1, lanes);
+                    }
+                }
+            }
+            for (; r < to; r++) {
                 for (int t = 0; t < nTokens; t++) {
                     out[t * rows + r] = q8
                             ? VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols, lanes)

@@ -61,6 +61,39 @@ final class VectorQuantDot {
         return sumLanes(lanes);
     }
 
+    /**
+     * Two Q8_0 rows (at base0 and base1) times one token: each row's chains are exactly those of
+     * {@link #q8_0}, but the activation loads and the loop are shared by the two rows.
+     * Results go to out[o0] and out[o1].
+     */
+    static void q8_0x2(MemorySegment w, long base0, long base1, float[] x, int x0, int cols, float[] out, int o0,
+                       int o1, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        int nb = cols / QK;
+        for (int b = 0; b < nb; b++) {
+            long blk0 = base0 + (long) b * Q8_0Codec.BYTES;
+            long blk1 = base1 + (long) b * Q8_0Codec.BYTES;
+            float d0 = Float.float16ToFloat(w.get(Layouts.I16, blk0));
+            float d1 = Float.float16ToFloat(w.get(Layouts.I16, blk1));
+            int xb = x0 + b * QK;
+            for (int k = 0; k < QK; k += 2 * G) {
+                FloatVector y0 = FloatVector.fromArray(F, x, xb + k);
+                FloatVector y1 = FloatVector.fromArray(F, x, xb + k + G);
+                a0 = bytesToFloats(w, blk0 + Q8_0Codec.QS + k).mul(d0).fma(y0, a0);
+                a1 = bytesToFloats(w, blk0 + Q8_0Codec.QS + k + G).mul(d0).fma(y1, a1);
+                b0 = bytesToFloats(w, blk1 + Q8_0Codec.QS + k).mul(d1).fma(y0, b0);
+                b1 = bytesToFloats(w, blk1 + Q8_0Codec.QS + k + G).mul(d1).fma(y1, b1);
+            }
+        }
+        a0.add(a1).intoArray(lanes, 0);
+        out[o0] = sumLanes(lanes);
+        b0.add(b1).intoArray(lanes, 0);
+        out[o1] = sumLanes(lanes);
+    }
+
     /** G quant bytes zero-extended to ints. */
     private static IntVector nibblePairs(MemorySegment w, long o) {
         return (IntVector) ByteVector.fromMemorySegment(B, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
