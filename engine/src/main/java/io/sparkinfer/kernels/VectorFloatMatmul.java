@@ -56,7 +56,7 @@ final class VectorFloatMatmul {
         }
         int block = tokenBlock(cols);
         for (int t0 = 0; t0 < nTokens; t0 += block) {
-            tokenBlock(w, x, t0, Math.min(nTokens, t0 + block), out, from, to, row, raw, lanes);
+            rowsForTokens(w, x, t0, Math.min(nTokens, t0 + block), out, from, to, row, raw, lanes);
         }
     }
 
@@ -67,13 +67,13 @@ final class VectorFloatMatmul {
      * Tokens per block, a multiple of 4: all of a long prompt's activations would not fit in L2,
      * and every row pair would stream them from L3 again.
      */
-    static int tokenBlock(int cols) {
+    private static int tokenBlock(int cols) {
         return Math.max(4, BLOCK_FLOATS / cols & ~3);
     }
 
     /** Tokens [t0, t1) for rows [from, to). */
-    private static void tokenBlock(WeightMatrix w, float[] x, int t0, int t1, float[] out, int from, int to,
-                                   float[] row, byte[] raw, float[] lanes) {
+    private static void rowsForTokens(WeightMatrix w, float[] x, int t0, int t1, float[] out, int from, int to,
+                                      float[] row, byte[] raw, float[] lanes) {
         int rows = w.rows();
         int cols = w.cols();
         long rowBytes = w.rowBytes();
