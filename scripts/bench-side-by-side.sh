@@ -3,19 +3,23 @@
 # alternating rounds so that both see the same machine load (shared 2-core machines drift by
 # 30% or more from minute to minute). Prints every round and the best of each side.
 #
-#   LLAMA_BENCH=/path/to/llama-bench scripts/bench-side-by-side.sh MODEL.gguf [rounds=3] [pp=128] [tg=64]
+#   LLAMA_BENCH=/path/to/llama-bench scripts/bench-side-by-side.sh MODEL.gguf [rounds=3] [pp=128] [tg=64] [reps=2]
+#
+# reps: sparkinfer's bench keeps the best of reps runs after its warm-up. With 1, a run can still
+# catch C2 recompiling the forward pass (seen with -XX:+PrintCompilation: tier-3 code of
+# Model.forward 5 s into a run), which costs up to 30% of a tg figure.
 #
 # llama-bench is not part of this project: build llama.cpp yourself, outside this checkout.
 # Threads: both sides use all cores (sparkinfer's pool, llama-bench -t $(nproc)).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 model="${1:?usage: LLAMA_BENCH=... $0 MODEL.gguf [rounds] [pp] [tg]}"
-rounds="${2:-3}"; pp="${3:-128}"; tg="${4:-64}"
+rounds="${2:-3}"; pp="${3:-128}"; tg="${4:-64}"; reps="${5:-2}"
 : "${LLAMA_BENCH:?set LLAMA_BENCH to a llama-bench binary}"
 threads="$(nproc)"
 ours_pp=(); ours_tg=(); peer_pp=(); peer_tg=()
 for r in $(seq 1 "$rounds"); do
-  line="$("$here/scripts/engine.sh" bench --model "$model" --pp "$pp" --tg "$tg" --batch 1 2>/dev/null | grep -E '^\| +[0-9]' | tail -1)"
+  line="$("$here/scripts/engine.sh" bench --model "$model" --pp "$pp" --tg "$tg" --batch 1 --reps "$reps" 2>/dev/null | grep -E '^\| +[0-9]' | tail -1)"
   o_pp="$(echo "$line" | awk -F'|' '{gsub(/ /,"",$7); print $7}')"
   o_tg="$(echo "$line" | awk -F'|' '{gsub(/ /,"",$9); print $9}')"
   p_out="$("$LLAMA_BENCH" -m "$model" -t "$threads" -p "$pp" -n "$tg" -r 1 -o csv 2>/dev/null)"
