@@ -78,8 +78,16 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void rope(float[] x, int off, int ropeDim, float[] cos, float[] sin, int tableOff, boolean neox) {
-        int half = ropeDim / 2;
-        for (int i = 0; i < half; i++) {
+        ropePairs(x, off, ropeDim / 2, 0, cos, sin, tableOff, neox);
+    }
+
+    /**
+     * Rotates the pairs {@code from .. half} of one head (see {@link Kernels#rope}); also the
+     * scalar part of {@link VectorKernels#rope}, so both kernels do the same arithmetic.
+     */
+    static void ropePairs(float[] x, int off, int half, int from, float[] cos, float[] sin, int tableOff,
+                          boolean neox) {
+        for (int i = from; i < half; i++) {
             int i0 = neox ? off + i : off + 2 * i;
             int i1 = neox ? off + i + half : off + 2 * i + 1;
             float c = cos[tableOff + i];

@@ -140,16 +140,7 @@ public final class VectorKernels implements Kernels {
                 x0.mul(s).add(x1.mul(c)).intoArray(x, off + i + half);
             }
         }
-        for (; i < half; i++) {
-            int i0 = neox ? off + i : off + 2 * i;
-            int i1 = neox ? off + i + half : off + 2 * i + 1;
-            float c = cos[tableOff + i];
-            float s = sin[tableOff + i];
-            float x0 = x[i0];
-            float x1 = x[i1];
-            x[i0] = x0 * c - x1 * s;
-            x[i1] = x0 * s + x1 * c;
-        }
+        ScalarKernels.ropePairs(x, off, half, i, cos, sin, tableOff, neox);
     }
 
     @Override
