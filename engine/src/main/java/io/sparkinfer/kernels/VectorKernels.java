@@ -5,6 +5,7 @@ import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.sumLanes;
 
 import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -22,7 +23,7 @@ import jdk.incubator.vector.VectorOperators;
  */
 public final class VectorKernels implements Kernels {
     private final Parallel parallel;
-    /** Per thread (caller or worker): two decoded weight rows, a raw row and a G-float lane buffer. */
+    /** Per thread (caller or worker): decoded weight rows, copied activations, a raw row and a G-float lane buffer. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     public VectorKernels() {
@@ -44,7 +45,11 @@ public final class VectorKernels implements Kernels {
     }
 
     private static final class Scratch {
-        float[] row = new float[0];
+        /** Decoded weight rows for the tiles. */
+        final AlignedFloats rows = new AlignedFloats();
+        /** This thread's activations, copied for the tiles when it calls a matmul (workers read them). */
+        final AlignedFloats activations = new AlignedFloats();
+        float[] tmp = new float[0];
         byte[] bytes = new byte[0];
         final float[] lanes = new float[G];
 
@@ -55,11 +60,11 @@ public final class VectorKernels implements Kernels {
             return bytes;
         }
 
-        float[] row(int n) {
-            if (row.length < n) {
-                row = new float[n];
+        float[] tmp(int n) {
+            if (tmp.length < n) {
+                tmp = new float[n];
             }
-            return row;
+            return tmp;
         }
     }
 
@@ -69,18 +74,28 @@ public final class VectorKernels implements Kernels {
         if (nTokens == 0) {
             return;
         }
+        if (VectorFloatMatmul.fused(w, nTokens)) {
+            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, nTokens, out, from, to,
+                    scratch.get().lanes));
+            return;
+        }
+        MemorySegment xs = scratch.get().activations.copyRows(x, nTokens, w.cols());
+        long rowFloats = 2L * AlignedFloats.stride(w.cols());
         parallel.run(w.rows(), (from, to) -> {
             Scratch s = scratch.get();
-            VectorFloatMatmul.rows(w, x, nTokens, out, from, to, s.row(2 * w.cols()), s.bytes((int) w.rowBytes()),
-                    s.lanes);
+            VectorFloatMatmul.tiledRows(w, xs, nTokens, out, from, to, s.rows.atLeast(rowFloats), s.tmp(w.cols()),
+                    s.bytes((int) w.rowBytes()), s.lanes);
         });
     }
 
     @Override
     public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
         MatmulChecks.checkRow(w, row, out, off);
-        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), out, off, w.cols(),
-                scratch.get().bytes((int) w.rowBytes()));
+        Scratch s = scratch.get();
+        MemorySegment decoded = s.rows.atLeast(w.cols());
+        VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), decoded, 0, w.cols(), s.tmp(w.cols()),
+                s.bytes((int) w.rowBytes()));
+        MemorySegment.copy(decoded, AlignedFloats.FLOAT, 0, out, off, w.cols());
     }
 
     @Override

@@ -29,45 +29,46 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class VectorRowDecoder {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private VectorRowDecoder() {
     }
 
-    /** n elements of {@code type} from byte {@code off} into {@code dst[dstOff ..)}. */
-    static void decode(GGMLType type, MemorySegment src, long off, float[] dst, int dstOff, int n) {
-        switch (type) {
-            case F32 -> MemorySegment.copy(src, Layouts.F32, off, dst, dstOff, n);
-            case F16 -> f16(src, off, dst, dstOff, n);
-            case BF16 -> bf16(src, off, dst, dstOff, n);
-            case Q4_K, Q6_K -> {
-                byte[] raw = new byte[Math.toIntExact(type.byteSize(n))];
-                decode(type, src, off, dst, dstOff, n, raw);
-            }
-            case Q8_0 -> q8_0(src, off, dst, dstOff, n);
-            case Q4_0 -> q4_0(src, off, dst, dstOff, n);
-            default -> TensorCodec.dequantizeRow(type, src, off, dst, dstOff, n);
-        }
-    }
-
     /**
-     * Like {@link #decode(GGMLType, MemorySegment, long, float[], int, int)}, with {@code raw} (at
-     * least {@code type.byteSize(n)} bytes) as scratch: K-quant rows are copied there first (one
-     * memcpy) and decoded from the byte[], whose scalar scale reads and vector loads are much
-     * cheaper than MemorySegment accesses with their per-access checks.
+     * n elements of {@code type} from byte {@code off} of {@code src} into floats
+     * {@code dst[dstIndex ..)}. Scratch: {@code tmp} (at least n floats, for types decoded by the
+     * scalar codec) and {@code raw} (at least {@code type.byteSize(n)} bytes): K-quant rows are
+     * copied there first (one memcpy) and decoded from the byte[], whose scalar scale reads and
+     * vector loads are much cheaper than MemorySegment accesses with their per-access checks.
+     * The destination is native memory ({@link AlignedFloats}) only, so that the stores below
+     * see one segment class and C2 compiles them to plain vector stores.
      */
-    static void decode(GGMLType type, MemorySegment src, long off, float[] dst, int dstOff, int n, byte[] raw) {
+    static void decode(GGMLType type, MemorySegment src, long off, MemorySegment dst, long dstIndex, int n, float[] tmp,
+                       byte[] raw) {
         switch (type) {
+            case F32 -> MemorySegment.copy(src, off, dst, dstIndex * Float.BYTES, (long) n * Float.BYTES);
+            case F16 -> f16(src, off, dst, dstIndex, n);
+            case BF16 -> bf16(src, off, dst, dstIndex, n);
+            case Q8_0 -> q8_0(src, off, dst, dstIndex, n);
+            case Q4_0 -> q4_0(src, off, dst, dstIndex, n);
             case Q4_K, Q6_K -> {
                 int bytes = Math.toIntExact(type.byteSize(n));
                 MemorySegment.copy(src, Layouts.I8, off, raw, 0, bytes);
                 if (type == GGMLType.Q4_K) {
-                    q4_K(raw, dst, dstOff, n);
+                    q4_K(raw, dst, dstIndex, n);
                 } else {
-                    q6_K(raw, dst, dstOff, n);
+                    q6_K(raw, dst, dstIndex, n);
                 }
             }
-            default -> decode(type, src, off, dst, dstOff, n);
+            default -> {
+                TensorCodec.dequantizeRow(type, src, off, tmp, 0, n);
+                MemorySegment.copy(tmp, 0, dst, AlignedFloats.FLOAT, dstIndex * Float.BYTES, n);
+            }
         }
+    }
+
+    private static void store(FloatVector v, MemorySegment dst, long index) {
+        v.intoMemorySegment(dst, index * Float.BYTES, NATIVE);
     }
 
     /**
@@ -78,7 +79,7 @@ final class VectorRowDecoder {
      * The special cases use carry tricks rather than masks and blends: fewer IR nodes and no
      * blend intrinsic that C2 might decline.
      */
-    private static void f16(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+    private static void f16(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
         int i = 0;
         for (; i < F.loopBound(n); i += G) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
@@ -91,50 +92,50 @@ final class VectorRowDecoder {
             IntVector bits = finite.add(special.neg().and(112 << 23))
                     .or(nan.lanewise(VectorOperators.LSHL, 22))
                     .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-            bits.reinterpretAsFloats().intoArray(dst, dstOff + i);
+            store(bits.reinterpretAsFloats(), dst, dstOff + i);
         }
         for (; i < n; i++) {
-            dst[dstOff + i] = Float.float16ToFloat(src.get(Layouts.I16, off + 2L * i));
+            dst.set(AlignedFloats.FLOAT, (dstOff + i) * Float.BYTES, Float.float16ToFloat(src.get(Layouts.I16, off + 2L * i)));
         }
     }
 
     /** Q8_0 blocks: q * d, exact in a float (see {@link VectorQuantDot}). */
-    private static void q8_0(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+    private static void q8_0(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
         for (int b = 0; b < n / Q8_0Codec.BLOCK; b++) {
             long blk = off + (long) b * Q8_0Codec.BYTES;
             float d = Float.float16ToFloat(src.get(Layouts.I16, blk));
-            int y = dstOff + b * Q8_0Codec.BLOCK;
+            long y = dstOff + b * Q8_0Codec.BLOCK;
             for (int k = 0; k < Q8_0Codec.BLOCK; k += G) {
-                toFloats(ByteVector.fromMemorySegment(B, src, blk + Q8_0Codec.QS + k, LE)).mul(d).intoArray(dst, y + k);
+                store(toFloats(ByteVector.fromMemorySegment(B, src, blk + Q8_0Codec.QS + k, LE)).mul(d), dst, y + k);
             }
         }
     }
 
     /** Q4_0 blocks: (nibble - 8) * d, as {@link Q4_0Codec}. */
-    private static void q4_0(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+    private static void q4_0(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
         for (int b = 0; b < n / Q4_0Codec.BLOCK; b++) {
             long blk = off + (long) b * Q4_0Codec.BYTES;
             float d = Float.float16ToFloat(src.get(Layouts.I16, blk));
-            int y = dstOff + b * Q4_0Codec.BLOCK;
+            long y = dstOff + b * Q4_0Codec.BLOCK;
             for (int k = 0; k < Q4_0Codec.BLOCK / 2; k += G) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, src, blk + Q4_0Codec.QS + k, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, y + k);
-                ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
-                        .intoArray(dst, y + 16 + k);
+                store(((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d), dst, y + k);
+                store(((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d),
+                        dst, y + 16 + k);
             }
         }
     }
 
-    private static void bf16(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+    private static void bf16(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
         int i = 0;
         for (; i < F.loopBound(n); i += G) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOff + i);
+            store(h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), dst, dstOff + i);
         }
         for (; i < n; i++) {
-            dst[dstOff + i] = BF16Codec.toFloat(src.get(Layouts.I16, off + 2L * i));
+            dst.set(AlignedFloats.FLOAT, (dstOff + i) * Float.BYTES, BF16Codec.toFloat(src.get(Layouts.I16, off + 2L * i)));
         }
     }
 
@@ -157,12 +158,12 @@ final class VectorRowDecoder {
     }
 
     /** Q4_K super-blocks: d(f16) dmin(f16) scales[12] qs[128]; see {@link Q4_KCodec}. */
-    private static void q4_K(byte[] raw, float[] dst, int dstOff, int n) {
+    private static void q4_K(byte[] raw, MemorySegment dst, long dstOff, int n) {
         for (int b = 0; b < n / Q4_KCodec.BLOCK; b++) {
             int o = b * Q4_KCodec.BYTES;
             float d = f16(raw, o);
             float dmin = f16(raw, o + 2);
-            int y = dstOff + b * Q4_KCodec.BLOCK;
+            long y = dstOff + b * Q4_KCodec.BLOCK;
             for (int c = 0; c < 4; c++) {
                 float d1 = d * scaleK4(raw, o + 4, 2 * c);
                 float m1 = dmin * minK4(raw, o + 4, 2 * c);
@@ -170,15 +171,15 @@ final class VectorRowDecoder {
                 float m2 = dmin * minK4(raw, o + 4, 2 * c + 1);
                 for (int k = 0; k < 32; k += G) {
                     ByteVector v = ByteVector.fromArray(B, raw, o + 16 + 32 * c + k);
-                    toFloats(v.and((byte) 0x0F)).mul(d1).sub(m1).intoArray(dst, y + 64 * c + k);
-                    toFloats(v.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(dst, y + 64 * c + 32 + k);
+                    store(toFloats(v.and((byte) 0x0F)).mul(d1).sub(m1), dst, y + 64 * c + k);
+                    store(toFloats(v.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2), dst, y + 64 * c + 32 + k);
                 }
             }
         }
     }
 
     /** Q6_K super-blocks: ql[128] qh[64] scales[16] d(f16); see {@link Q6_KCodec}. */
-    private static void q6_K(byte[] raw, float[] dst, int dstOff, int n) {
+    private static void q6_K(byte[] raw, MemorySegment dst, long dstOff, int n) {
         for (int b = 0; b < n / Q6_KCodec.BLOCK; b++) {
             int o = b * Q6_KCodec.BYTES;
             float d = f16(raw, o + 208);
@@ -186,7 +187,7 @@ final class VectorRowDecoder {
                 int ql = o + 64 * h;
                 int qh = o + 128 + 32 * h;
                 int sc = o + 192 + 8 * h;
-                int y = dstOff + b * Q6_KCodec.BLOCK + 128 * h;
+                long y = dstOff + b * Q6_KCodec.BLOCK + 128 * h;
                 for (int l = 0; l < 32; l += G) {
                     ByteVector lo0 = ByteVector.fromArray(B, raw, ql + l);
                     ByteVector lo1 = ByteVector.fromArray(B, raw, ql + 32 + l);
@@ -199,10 +200,10 @@ final class VectorRowDecoder {
                     ByteVector q4 = lo1.lanewise(VectorOperators.LSHR, 4)
                             .or(hi.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
                     int is = sc + l / 16;
-                    toFloats(q1.sub((byte) 32)).mul(d * raw[is]).intoArray(dst, y + l);
-                    toFloats(q2.sub((byte) 32)).mul(d * raw[is + 2]).intoArray(dst, y + l + 32);
-                    toFloats(q3.sub((byte) 32)).mul(d * raw[is + 4]).intoArray(dst, y + l + 64);
-                    toFloats(q4.sub((byte) 32)).mul(d * raw[is + 6]).intoArray(dst, y + l + 96);
+                    store(toFloats(q1.sub((byte) 32)).mul(d * raw[is]), dst, y + l);
+                    store(toFloats(q2.sub((byte) 32)).mul(d * raw[is + 2]), dst, y + l + 32);
+                    store(toFloats(q3.sub((byte) 32)).mul(d * raw[is + 4]), dst, y + l + 64);
+                    store(toFloats(q4.sub((byte) 32)).mul(d * raw[is + 6]), dst, y + l + 96);
                 }
             }
         }
