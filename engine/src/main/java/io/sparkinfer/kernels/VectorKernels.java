@@ -80,7 +80,7 @@ public final class VectorKernels implements Kernels {
             return;
         }
         MemorySegment xs = scratch.get().activations.copyRows(x, nTokens, w.cols());
-        long rowFloats = 2L * AlignedFloats.stride(w.cols());
+        long rowFloats = 3L * AlignedFloats.stride(w.cols());
         parallel.run(w.rows(), (from, to) -> {
             Scratch s = scratch.get();
             VectorFloatMatmul.tiledRows(w, xs, nTokens, out, from, to, s.rows.atLeast(rowFloats), s.tmp(w.cols()),
