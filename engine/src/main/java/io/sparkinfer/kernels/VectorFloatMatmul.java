@@ -45,12 +45,19 @@ final class VectorFloatMatmul {
         boolean q8 = w.type() == GGMLType.Q8_0;
         int r = from;
         if (q8) {
-            for (; r + 2 <= to; r += 2) {
+            // Pairs of rows half the range apart, not neighbours: each of the two read streams
+            // then runs through its half of the range without a jump, which the hardware
+            // prefetcher follows better (2 threads, 440 MB of Q8_0 rows: 23-29 vs 20-26 GB/s).
+            int half = (to - from) / 2;
+            for (int k = 0; k < half; k++) {
+                int r0 = from + k;
+                int r1 = r0 + half;
                 for (int t = 0; t < nTokens; t++) {
-                    VectorQuantDot.q8_0x2(w.data(), r * rowBytes, (r + 1) * rowBytes, x, t * cols, cols, out,
-                            t * rows + r, t * rows + r + 1, lanes);
+                    VectorQuantDot.q8_0x2(w.data(), r0 * rowBytes, r1 * rowBytes, x, t * cols, cols, out,
+                            t * rows + r0, t * rows + r1, lanes);
                 }
             }
+            r = from + 2 * half;
         }
         for (; r < to; r++) {
             for (int t = 0; t < nTokens; t++) {
