@@ -15,6 +15,9 @@ public final class Candidates {
     int size;
     boolean sorted;
     private long[] keys = new long[0];
+    /** Max logit and sum of exponentials of the last {@link #softmax}, for {@link #reprobe}. */
+    private float softmaxMax;
+    private double softmaxSum;
 
     /** Loads a row of logits; tokens at negative infinity (masked out) are left out. */
     public void load(float[] row, int off, int vocab) {
@@ -54,9 +57,20 @@ public final class Candidates {
 
     /** Sorts by logit descending, ties by id ascending: a total order, so draws are reproducible. */
     public void sort() {
+        sortTop(size);
+    }
+
+    /**
+     * Moves the k best candidates (the order of {@link #sort}) to the front, sorted; the others
+     * follow in an unspecified order. The k best are one well-defined set (ties are broken by
+     * id), so this is {@link #sort} truncated to k, at the cost of a selection (linear) and a sort
+     * of k: on a 128K vocabulary, top-k and top-p no longer sort the whole row every step.
+     */
+    public void sortTop(int k) {
         if (sorted) {
             return;
         }
+        k = Math.min(k, size);
         if (keys.length < size) {
             keys = new long[Math.max(size, keys.length * 2)];
         }
@@ -67,12 +81,59 @@ public final class Candidates {
             int monotone = bits ^ ((bits >> 31) & 0x7FFFFFFF);
             keys[i] = ((long) ~monotone << 32) | (ids[i] & 0xFFFFFFFFL);
         }
-        Arrays.sort(keys, 0, size);
+        if (k < size) {
+            selectSmallest(keys, size, k);
+        }
+        Arrays.sort(keys, 0, k);
         for (int i = 0; i < size; i++) {
             ids[i] = (int) keys[i];
             int monotone = ~(int) (keys[i] >>> 32);
             logits[i] = Float.intBitsToFloat(monotone ^ ((monotone >> 31) & 0x7FFFFFFF));
         }
+        sorted = k == size;
+    }
+
+    /** Rearranges a[0, n) so that its k smallest values (distinct) are in a[0, k): quickselect. */
+    private static void selectSmallest(long[] a, int n, int k) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            long pivot = medianOfThree(a[lo], a[(lo + hi) >>> 1], a[hi]);
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            // Now a[lo, j] <= pivot <= a[i, hi]; keep the side holding position k - 1.
+            if (k - 1 <= j) {
+                hi = j;
+            } else if (k - 1 >= i) {
+                lo = i;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private static long medianOfThree(long a, long b, long c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+
+    /** Marks the current first {@code n} candidates, already in sorted order, as all that is left. */
+    void truncateSorted(int n) {
+        size = n;
         sorted = true;
     }
 
@@ -89,6 +150,19 @@ public final class Candidates {
         }
         for (int i = 0; i < size; i++) {
             probs[i] /= sum;
+        }
+        softmaxMax = max;
+        softmaxSum = sum;
+    }
+
+    /**
+     * probs[0, n) of the candidates now at [0, n), normalized as by the last {@link #softmax}
+     * (same max and sum, same formula: the values it gave those candidates). For stages that
+     * reorder the candidates after a softmax over all of them.
+     */
+    void reprobe(int n) {
+        for (int i = 0; i < n; i++) {
+            probs[i] = StrictMath.exp((double) logits[i] - softmaxMax) / softmaxSum;
         }
     }
 }

@@ -60,22 +60,34 @@ public final class SamplerChain {
         if (k <= 0 || k >= c.size) {
             return;
         }
-        c.sort();
-        c.size = k;
+        c.sortTop(k);
+        c.truncateSorted(k);
     }
 
-    /** Keeps the smallest highest-first prefix whose probability mass reaches p (at least one token). */
+    /**
+     * Keeps the smallest highest-first prefix whose probability mass reaches p (at least one
+     * token). Probabilities are over all candidates; only a growing top slice is sorted (256,
+     * then 4x more until the mass is reached), since the nucleus is usually a few tokens of a
+     * 128K vocabulary.
+     */
     public static void topP(Candidates c, float p) {
         if (p >= 1f) {
             return;
         }
-        c.sort();
         c.softmax();
-        double cum = 0;
-        for (int i = 0; i < c.size; i++) {
-            cum += c.probs[i];
-            if (cum >= p) {
-                c.size = i + 1;
+        for (int k = Math.min(c.size, 256); ; k = Math.min(c.size, 4 * k)) {
+            c.sortTop(k);
+            c.reprobe(k);
+            double cum = 0;
+            for (int i = 0; i < k; i++) {
+                cum += c.probs[i];
+                if (cum >= p) {
+                    c.truncateSorted(i + 1);
+                    return;
+                }
+            }
+            if (k == c.size) {
+                c.truncateSorted(k);
                 return;
             }
         }

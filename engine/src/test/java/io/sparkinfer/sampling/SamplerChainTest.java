@@ -80,6 +80,65 @@ class SamplerChainTest {
         assertArrayEquals(new int[] {0, 1, 2}, ids(e));
     }
 
+    /** A 128K-token row with many tied logits (values on a coarse grid), as a real vocabulary. */
+    static float[] bigRow(long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        float[] row = new float[128_256];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = Math.round(r.nextDouble(-8, 8) * 4) / 4f;
+        }
+        return row;
+    }
+
+    @Test
+    void sortTopGivesTheFullSortsPrefixOnABigVocabulary() {
+        float[] row = bigRow(7);
+        Candidates full = load(row);
+        full.sort();
+        for (int k : new int[] {1, 40, 256, 5000}) {
+            Candidates part = load(row);
+            part.sortTop(k);
+            for (int i = 0; i < k; i++) {
+                assertEquals(full.id(i), part.id(i), "k " + k + " position " + i);
+                assertEquals(full.logit(i), part.logit(i));
+            }
+        }
+    }
+
+    @Test
+    void topPAndTopKOnABigVocabularyMatchAFullSortReference() {
+        float[] row = bigRow(11);
+        // Reference: sort everything, softmax in double over all tokens, cut at the mass.
+        Candidates ref = load(row);
+        ref.sort();
+        double max = ref.logit(0);
+        double sum = 0;
+        for (int i = 0; i < ref.size(); i++) {
+            sum += StrictMath.exp(ref.logit(i) - max);
+        }
+        // p = 0.3 needs a nucleus of thousands of tokens here: the slice grows past 256 several times.
+        for (float p : new float[] {0.001f, 0.3f, 0.9f}) {
+            int expected = 0;
+            double cum = 0;
+            while (cum < p) {
+                cum += StrictMath.exp(ref.logit(expected) - max) / sum;
+                expected++;
+            }
+            Candidates c = load(row);
+            SamplerChain.topP(c, p);
+            assertEquals(expected, c.size(), "nucleus size at p " + p);
+            for (int i = 0; i < c.size(); i++) {
+                assertEquals(ref.id(i), c.id(i));
+            }
+        }
+        Candidates k = load(row);
+        SamplerChain.topK(k, 50);
+        assertEquals(50, k.size());
+        for (int i = 0; i < 50; i++) {
+            assertEquals(ref.id(i), k.id(i));
+        }
+    }
+
     @Test
     void minPDropsTokensBelowTheFractionOfTheTop() {
         float l = (float) Math.log(2);
