@@ -103,7 +103,7 @@ final class VectorRowDecoder {
     private static void q8_0(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
         for (int b = 0; b < n / Q8_0Codec.BLOCK; b++) {
             long blk = off + (long) b * Q8_0Codec.BYTES;
-            float d = Float.float16ToFloat(src.get(Layouts.I16, blk));
+            float d = VectorQuantDot.scale(src, blk);
             long y = dstOff + b * Q8_0Codec.BLOCK;
             for (int k = 0; k < Q8_0Codec.BLOCK; k += G) {
                 store(toFloats(ByteVector.fromMemorySegment(B, src, blk + Q8_0Codec.QS + k, LE)).mul(d), dst, y + k);
@@ -115,7 +115,7 @@ final class VectorRowDecoder {
     private static void q4_0(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
         for (int b = 0; b < n / Q4_0Codec.BLOCK; b++) {
             long blk = off + (long) b * Q4_0Codec.BYTES;
-            float d = Float.float16ToFloat(src.get(Layouts.I16, blk));
+            float d = VectorQuantDot.scale(src, blk);
             long y = dstOff + b * Q4_0Codec.BLOCK;
             for (int k = 0; k < Q4_0Codec.BLOCK / 2; k += G) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, src, blk + Q4_0Codec.QS + k, LE)
