@@ -136,10 +136,11 @@ public final class Model {
                 System.arraycopy(s.v, i * kvDim, cache.values(l, slot), pos * kvDim, kvDim);
             }
 
-            // 4. Causal attention, one task per (token, head): each token sees its own slot's
+            // 4. Causal attention, one task per (token, kv head): each token sees its own slot's
             //    positions 0..pos, which includes earlier tokens of the same sequence in this batch.
             final int layer = l;
-            Parallel.forRange(n * c.nHeads(), task -> attend(batch, cache, layer, s, task / c.nHeads(), task % c.nHeads()));
+            Parallel.forRange(n * c.nKvHeads(),
+                    task -> attend(batch, cache, layer, s, task / c.nKvHeads(), task % c.nKvHeads()));
 
             // 5. Output projection and residual.
             kernels.matmul(w.wo(), s.att, n, s.proj);
@@ -172,29 +173,45 @@ public final class Model {
         return logits;
     }
 
-    /** softmax(q . k_t / sqrt(headDim)) . v_t over t = 0..pos of the token's slot, for one head. */
-    private void attend(ForwardBatch batch, KvCache cache, int layer, Scratch s, int i, int h) {
+    /**
+     * softmax(q . k_t / sqrt(headDim)) . v_t over t = 0..pos of the token's slot, for the query
+     * heads that share kv head {@code kvh} (grouped-query attention). Each key and value is read
+     * once for the whole group rather than once per head: from a long context they come from L2
+     * or beyond. Per head, the dots, the softmax and the sums over t are the same operations in the
+     * same order as one head at a time, so the results are bit-identical to that.
+     */
+    private void attend(ForwardBatch batch, KvCache cache, int layer, Scratch s, int i, int kvh) {
         final int headDim = config.headDim(), qDim = config.qDim(), kvDim = config.kvDim();
+        final int group = config.kvMul();
         final int pos = batch.positions()[i];
         final int slot = batch.slots()[i];
-        final int kvOff = (h / config.kvMul()) * headDim;
-        final int qOff = i * qDim + h * headDim;
+        final int kvOff = kvh * headDim;
+        final int qOff0 = i * qDim + kvh * group * headDim;
         final float[] keys = cache.keys(layer, slot);
         final float[] values = cache.values(layer, slot);
+        final int stride = pos + 1;
         float[] scores = SCORES.get();
-        if (scores.length < pos + 1) {
-            scores = new float[Math.max(pos + 1, 256)];
+        if (scores.length < group * stride) {
+            scores = new float[Math.max(group * stride, 256)];
             SCORES.set(scores);
         }
         // Divide (not multiply by the reciprocal) as llama2.c does, to stay bit-close to the reference.
         final float sqrtHeadDim = (float) Math.sqrt(headDim);
         for (int t = 0; t <= pos; t++) {
-            scores[t] = kernels.dot(s.q, qOff, keys, t * kvDim + kvOff, headDim) / sqrtHeadDim;
+            int kOff = t * kvDim + kvOff;
+            for (int g = 0; g < group; g++) {
+                scores[g * stride + t] = kernels.dot(s.q, qOff0 + g * headDim, keys, kOff, headDim) / sqrtHeadDim;
+            }
         }
-        kernels.softmax(scores, 0, pos + 1);
-        java.util.Arrays.fill(s.att, qOff, qOff + headDim, 0f);
+        for (int g = 0; g < group; g++) {
+            kernels.softmax(scores, g * stride, stride);
+        }
+        java.util.Arrays.fill(s.att, qOff0, qOff0 + group * headDim, 0f);
         for (int t = 0; t <= pos; t++) {
-            kernels.axpy(s.att, qOff, scores[t], values, t * kvDim + kvOff, headDim);
+            int vOff = t * kvDim + kvOff;
+            for (int g = 0; g < group; g++) {
+                kernels.axpy(s.att, qOff0 + g * headDim, scores[g * stride + t], values, vOff, headDim);
+            }
         }
     }
 
