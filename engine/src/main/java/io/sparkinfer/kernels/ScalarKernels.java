@@ -34,10 +34,6 @@ public final class ScalarKernels implements Kernels {
         if (nTokens == 0) {
             return;
         }
-        matmulFloat(w, x, nTokens, out);
-    }
-
-    private void matmulFloat(WeightMatrix w, float[] x, int nTokens, float[] out) {
         int rows = w.rows();
         int cols = w.cols();
         parallel.run(rows, (from, to) -> {
