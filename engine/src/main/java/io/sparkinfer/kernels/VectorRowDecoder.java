@@ -46,7 +46,7 @@ final class VectorRowDecoder {
     static void decode(GGMLType type, MemorySegment src, long off, MemorySegment dst, long dstIndex, int n, float[] tmp,
                        byte[] raw) {
         switch (type) {
-            case F32 -> MemorySegment.copy(src, off, dst, dstIndex * Float.BYTES, (long) n * Float.BYTES);
+            case F32 -> MemorySegment.copy(src, Layouts.F32, off, dst, AlignedFloats.FLOAT, dstIndex * Float.BYTES, n);
             case F16 -> f16(src, off, dst, dstIndex, n);
             case BF16 -> bf16(src, off, dst, dstIndex, n);
             case Q8_0 -> q8_0(src, off, dst, dstIndex, n);
