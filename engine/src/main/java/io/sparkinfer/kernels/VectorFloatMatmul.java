@@ -2,7 +2,15 @@ package io.sparkinfer.kernels;
 
 import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
-import static io.sparkinfer.kernels.VectorWidth.sumLanes;
+import static io.sparkinfer.kernels.VectorWidth.HIGH1;
+import static io.sparkinfer.kernels.VectorWidth.HIGH2;
+import static io.sparkinfer.kernels.VectorWidth.HIGH4;
+import static io.sparkinfer.kernels.VectorWidth.HIGH8;
+import static io.sparkinfer.kernels.VectorWidth.XOR1;
+import static io.sparkinfer.kernels.VectorWidth.XOR2;
+import static io.sparkinfer.kernels.VectorWidth.XOR4;
+import static io.sparkinfer.kernels.VectorWidth.XOR8;
+import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.WeightMatrix;
@@ -38,7 +46,7 @@ final class VectorFloatMatmul {
     }
 
     /** Rows [from, to) of out for all tokens with the fused decode kernels (see {@link #fused}). */
-    static void fusedRows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to, float[] lanes) {
+    static void fusedRows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to) {
         int rows = w.rows();
         int cols = w.cols();
         long rowBytes = w.rowBytes();
@@ -54,7 +62,7 @@ final class VectorFloatMatmul {
                 int r1 = r0 + half;
                 for (int t = 0; t < nTokens; t++) {
                     VectorQuantDot.q8_0x2(w.data(), r0 * rowBytes, r1 * rowBytes, x, t * cols, cols, out,
-                            t * rows + r0, t * rows + r1, lanes);
+                            t * rows + r0, t * rows + r1);
                 }
             }
             r = from + 2 * half;
@@ -62,8 +70,8 @@ final class VectorFloatMatmul {
         for (; r < to; r++) {
             for (int t = 0; t < nTokens; t++) {
                 out[t * rows + r] = q8
-                        ? VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols, lanes)
-                        : VectorQuantDot.q4_0(w.data(), r * rowBytes, x, t * cols, cols, lanes);
+                        ? VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols)
+                        : VectorQuantDot.q4_0(w.data(), r * rowBytes, x, t * cols, cols);
             }
         }
     }
@@ -111,14 +119,14 @@ final class VectorFloatMatmul {
             }
             for (; t < t1; t++) {
                 for (int k = 0; k < 3; k++) {
-                    out[t * rows + r + k] = dot1(row, k * stride, xs, t * stride, cols, lanes);
+                    out[t * rows + r + k] = dot1(row, k * stride, xs, t * stride, cols);
                 }
             }
         }
         for (; r < to; r++) {
             VectorRowDecoder.decode(type, w.data(), r * rowBytes, row, 0, cols, tmp, raw);
             for (int t = t0; t < t1; t++) {
-                out[t * rows + r] = dot1(row, 0, xs, t * stride, cols, lanes);
+                out[t * rows + r] = dot1(row, 0, xs, t * stride, cols);
             }
         }
     }
@@ -132,7 +140,7 @@ final class VectorFloatMatmul {
     }
 
     /** Row w[w0 ..) dotted with x[x0 ..), n elements (float indexes into the segments). */
-    static float dot1(MemorySegment w, long w0, MemorySegment x, long x0, int n, float[] lanes) {
+    static float dot1(MemorySegment w, long w0, MemorySegment x, long x0, int n) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int i = 0;
@@ -144,8 +152,7 @@ final class VectorFloatMatmul {
         for (; i < F.loopBound(n); i += G) {
             a0 = load(w, w0 + i).fma(load(x, x0 + i), a0);
         }
-        a0.add(a1).intoArray(lanes, 0);
-        return tail(sumLanes(lanes), w, w0, x, x0, i, n);
+        return tail(treeSum(a0.add(a1)), w, w0, x, x0, i, n);
     }
 
     /**
@@ -235,33 +242,55 @@ final class VectorFloatMatmul {
             s0 = m0.fma(y0, s0);
             i += G;
         }
-        // Lane sums here, not in a helper: a vector passed to a method C2 does not inline (a
-        // cold call site inlines 35 bytecodes at most) is boxed, and the boxes were allocated
-        // inside the loop (2.5x slower).
-        a0.add(a1).intoArray(lanes, 0);
-        out[o] = tail(sumLanes(lanes), w, 0, x, x0, i, n);
-        b0.add(b1).intoArray(lanes, 0);
-        out[o + stride] = tail(sumLanes(lanes), w, 0, x, x1, i, n);
-        c0.add(c1).intoArray(lanes, 0);
-        out[o + 2 * stride] = tail(sumLanes(lanes), w, 0, x, x2, i, n);
-        d0.add(d1).intoArray(lanes, 0);
-        out[o + 3 * stride] = tail(sumLanes(lanes), w, 0, x, x3, i, n);
-        e0.add(e1).intoArray(lanes, 0);
-        out[o + 1] = tail(sumLanes(lanes), w, w1, x, x0, i, n);
-        f0.add(f1).intoArray(lanes, 0);
-        out[o + stride + 1] = tail(sumLanes(lanes), w, w1, x, x1, i, n);
-        g0.add(g1).intoArray(lanes, 0);
-        out[o + 2 * stride + 1] = tail(sumLanes(lanes), w, w1, x, x2, i, n);
-        h0.add(h1).intoArray(lanes, 0);
-        out[o + 3 * stride + 1] = tail(sumLanes(lanes), w, w1, x, x3, i, n);
-        p0.add(p1).intoArray(lanes, 0);
-        out[o + 2] = tail(sumLanes(lanes), w, w2, x, x0, i, n);
-        q0.add(q1).intoArray(lanes, 0);
-        out[o + stride + 2] = tail(sumLanes(lanes), w, w2, x, x1, i, n);
-        r0.add(r1).intoArray(lanes, 0);
-        out[o + 2 * stride + 2] = tail(sumLanes(lanes), w, w2, x, x2, i, n);
-        s0.add(s1).intoArray(lanes, 0);
-        out[o + 3 * stride + 2] = tail(sumLanes(lanes), w, w2, x, x3, i, n);
+        // Lane sums: the 12 tree sums (VectorWidth.treeSum) folded together level by level where
+        // the vectors have 16 lanes (4 instructions per vector pair and level), one tree per
+        // vector otherwise. Same additions either way, so results match dot1 and the fused
+        // kernels bit for bit. Written out here, not in a fold(x, y, mask, shuffle) helper: C2
+        // compiled that helper on its own, with the vectors boxed (pp64 60 -> 40 tok/s).
+        FloatVector a = a0.add(a1), b = b0.add(b1), c = c0.add(c1), d = d0.add(d1);
+        FloatVector e = e0.add(e1), f = f0.add(f1), g = g0.add(g1), h = h0.add(h1);
+        FloatVector p = p0.add(p1), q = q0.add(q1), r = r0.add(r1), s = s0.add(s1);
+        if (G == 16) {
+            // fold(x, y) at level h: lanes with bit h clear get x[i] + x[i ^ h], set get y's.
+            FloatVector ab = a.blend(b, HIGH8).add(b.blend(a, HIGH8).rearrange(XOR8));
+            FloatVector cd = c.blend(d, HIGH8).add(d.blend(c, HIGH8).rearrange(XOR8));
+            FloatVector ef = e.blend(f, HIGH8).add(f.blend(e, HIGH8).rearrange(XOR8));
+            FloatVector gh = g.blend(h, HIGH8).add(h.blend(g, HIGH8).rearrange(XOR8));
+            FloatVector pq = p.blend(q, HIGH8).add(q.blend(p, HIGH8).rearrange(XOR8));
+            FloatVector rs = r.blend(s, HIGH8).add(s.blend(r, HIGH8).rearrange(XOR8));
+            FloatVector ad = ab.blend(cd, HIGH4).add(cd.blend(ab, HIGH4).rearrange(XOR4));
+            FloatVector eh = ef.blend(gh, HIGH4).add(gh.blend(ef, HIGH4).rearrange(XOR4));
+            FloatVector ps = pq.blend(rs, HIGH4).add(rs.blend(pq, HIGH4).rearrange(XOR4));
+            FloatVector ah = ad.blend(eh, HIGH2).add(eh.blend(ad, HIGH2).rearrange(XOR2));
+            ps = ps.add(ps.rearrange(XOR2));
+            ah.blend(ps, HIGH1).add(ps.blend(ah, HIGH1).rearrange(XOR1)).intoArray(lanes, 0);
+            // Lane of each sum: bit 3 from the level-8 pair, bit 2 level 4, bit 1 level 2, bit 0 level 1.
+            out[o] = tail(lanes[0], w, 0, x, x0, i, n);
+            out[o + stride] = tail(lanes[8], w, 0, x, x1, i, n);
+            out[o + 2 * stride] = tail(lanes[4], w, 0, x, x2, i, n);
+            out[o + 3 * stride] = tail(lanes[12], w, 0, x, x3, i, n);
+            out[o + 1] = tail(lanes[2], w, w1, x, x0, i, n);
+            out[o + stride + 1] = tail(lanes[10], w, w1, x, x1, i, n);
+            out[o + 2 * stride + 1] = tail(lanes[6], w, w1, x, x2, i, n);
+            out[o + 3 * stride + 1] = tail(lanes[14], w, w1, x, x3, i, n);
+            out[o + 2] = tail(lanes[1], w, w2, x, x0, i, n);
+            out[o + stride + 2] = tail(lanes[9], w, w2, x, x1, i, n);
+            out[o + 2 * stride + 2] = tail(lanes[5], w, w2, x, x2, i, n);
+            out[o + 3 * stride + 2] = tail(lanes[13], w, w2, x, x3, i, n);
+        } else {
+            out[o] = tail(treeSum(a), w, 0, x, x0, i, n);
+            out[o + stride] = tail(treeSum(b), w, 0, x, x1, i, n);
+            out[o + 2 * stride] = tail(treeSum(c), w, 0, x, x2, i, n);
+            out[o + 3 * stride] = tail(treeSum(d), w, 0, x, x3, i, n);
+            out[o + 1] = tail(treeSum(e), w, w1, x, x0, i, n);
+            out[o + stride + 1] = tail(treeSum(f), w, w1, x, x1, i, n);
+            out[o + 2 * stride + 1] = tail(treeSum(g), w, w1, x, x2, i, n);
+            out[o + 3 * stride + 1] = tail(treeSum(h), w, w1, x, x3, i, n);
+            out[o + 2] = tail(treeSum(p), w, w2, x, x0, i, n);
+            out[o + stride + 2] = tail(treeSum(q), w, w2, x, x1, i, n);
+            out[o + 2 * stride + 2] = tail(treeSum(r), w, w2, x, x2, i, n);
+            out[o + 3 * stride + 2] = tail(treeSum(s), w, w2, x, x3, i, n);
+        }
     }
 
     /** s plus the scalar products of elements [i, n): dot1's ending. */

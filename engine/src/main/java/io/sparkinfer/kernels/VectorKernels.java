@@ -2,7 +2,7 @@ package io.sparkinfer.kernels;
 
 import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
-import static io.sparkinfer.kernels.VectorWidth.sumLanes;
+import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
@@ -75,8 +75,7 @@ public final class VectorKernels implements Kernels {
             return;
         }
         if (VectorFloatMatmul.fused(w, nTokens)) {
-            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, nTokens, out, from, to,
-                    scratch.get().lanes));
+            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, nTokens, out, from, to));
             return;
         }
         MemorySegment xs = scratch.get().activations.copyRows(x, nTokens, w.cols());
@@ -127,9 +126,7 @@ public final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             a0 = v.fma(v, a0);
         }
-        float[] lanes = scratch.get().lanes;
-        a0.add(a1).intoArray(lanes, 0);
-        float s = sumLanes(lanes);
+        float s = treeSum(a0.add(a1));
         for (; i < n; i++) {
             s += x[off + i] * x[off + i];
         }
@@ -179,9 +176,7 @@ public final class VectorKernels implements Kernels {
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float[] lanes = scratch.get().lanes;
-        acc.intoArray(lanes, 0);
-        float sum = sumLanes(lanes);
+        float sum = treeSum(acc);
         for (; i < n; i++) {
             x[off + i] = DeterministicExp.exp(x[off + i] - max);
             sum += x[off + i];
@@ -229,9 +224,7 @@ public final class VectorKernels implements Kernels {
         }
         float sum = 0f;
         if (n >= G) {
-            float[] lanes = scratch.get().lanes;
-            s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
-            sum = sumLanes(lanes);
+            sum = treeSum(s0.add(s1).add(s2.add(s3)));
         }
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];

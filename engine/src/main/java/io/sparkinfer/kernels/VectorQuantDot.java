@@ -4,7 +4,7 @@ import static io.sparkinfer.kernels.VectorWidth.B;
 import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.I;
-import static io.sparkinfer.kernels.VectorWidth.sumLanes;
+import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
 import io.sparkinfer.tensor.Q4_0Codec;
 import io.sparkinfer.tensor.Q8_0Codec;
@@ -55,7 +55,7 @@ final class VectorQuantDot {
     }
 
     /** Row at {@code base} (cols / 32 blocks) dotted with x[x0 .. x0 + cols). */
-    static float q8_0(MemorySegment w, long base, float[] x, int x0, int cols, float[] lanes) {
+    static float q8_0(MemorySegment w, long base, float[] x, int x0, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int nb = cols / QK;
@@ -70,8 +70,7 @@ final class VectorQuantDot {
                 a1 = w1.fma(FloatVector.fromArray(F, x, xb + k + G), a1);
             }
         }
-        a0.add(a1).intoArray(lanes, 0);
-        return sumLanes(lanes);
+        return treeSum(a0.add(a1));
     }
 
     /**
@@ -80,7 +79,7 @@ final class VectorQuantDot {
      * Results go to out[o0] and out[o1].
      */
     static void q8_0x2(MemorySegment w, long base0, long base1, float[] x, int x0, int cols, float[] out, int o0,
-                       int o1, float[] lanes) {
+                       int o1) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector b0 = a0;
@@ -101,10 +100,8 @@ final class VectorQuantDot {
                 b1 = bytesToFloats(w, blk1 + Q8_0Codec.QS + k + G).mul(d1).fma(y1, b1);
             }
         }
-        a0.add(a1).intoArray(lanes, 0);
-        out[o0] = sumLanes(lanes);
-        b0.add(b1).intoArray(lanes, 0);
-        out[o1] = sumLanes(lanes);
+        out[o0] = treeSum(a0.add(a1));
+        out[o1] = treeSum(b0.add(b1));
     }
 
     /** G quant bytes zero-extended to ints. */
@@ -121,7 +118,7 @@ final class VectorQuantDot {
      * so G bytes give the G-chunk starting at element k and the one at k + 16; the accumulator of
      * a chunk is the parity of its chunk index (start / G), as in {@link VectorFloatMatmul#dot1}.
      */
-    static float q4_0(MemorySegment w, long base, float[] x, int x0, int cols, float[] lanes) {
+    static float q4_0(MemorySegment w, long base, float[] x, int x0, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int nb = cols / QK;
@@ -146,7 +143,6 @@ final class VectorQuantDot {
                 }
             }
         }
-        a0.add(a1).intoArray(lanes, 0);
-        return sumLanes(lanes);
+        return treeSum(a0.add(a1));
     }
 }

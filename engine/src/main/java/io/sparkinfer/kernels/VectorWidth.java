@@ -4,7 +4,9 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,17 +35,65 @@ final class VectorWidth {
     private VectorWidth() {
     }
 
+    /** Lane i's partner i ^ h in the tree sum, one shuffle per level h = G/2, ..., 2, 1. */
+    static final VectorShuffle<Float> XOR1 = partner(1);
+    static final VectorShuffle<Float> XOR2 = partner(2);
+    static final VectorShuffle<Float> XOR4 = partner(4);
+    static final VectorShuffle<Float> XOR8 = partner(8);
+    private static final VectorShuffle<Float> XOR16 = partner(16);
+    private static final VectorShuffle<Float> XOR32 = partner(32);
     /**
-     * Sum of G lanes stored in {@code lanes}, in lane order. Not {@code reduceLanes(ADD)}: its float
-     * order is unspecified and may differ between the interpreter and C2, which would break
-     * bit-identical results. Callers store the vector themselves ({@code v.intoArray(lanes, 0)}):
-     * a vector passed to a method that C2 does not inline gets boxed, which is 100x slower.
+     * Lanes whose bit h is set. Tiles reduce several vectors at once by folding pairs: lanes with
+     * bit h clear take x[i] + x[i ^ h], lanes with it set y[i] + y[i ^ h]; level by level this
+     * leaves each vector's tree sum (the same additions as {@link #treeSum}) in its own lane.
      */
-    static float sumLanes(float[] lanes) {
-        float s = 0f;
-        for (int i = 0; i < G; i++) {
-            s += lanes[i];
+    static final VectorMask<Float> HIGH1 = high(1);
+    static final VectorMask<Float> HIGH2 = high(2);
+    static final VectorMask<Float> HIGH4 = high(4);
+    static final VectorMask<Float> HIGH8 = high(8);
+
+    static {
+        if (G > 64 || Integer.bitCount(G) != 1) {
+            throw new IllegalStateException("unsupported vector length: " + G + " float lanes");
         }
-        return s;
+    }
+
+    private static VectorShuffle<Float> partner(int h) {
+        return VectorShuffle.fromOp(F, i -> h < G ? i ^ h : i);
+    }
+
+    private static VectorMask<Float> high(int h) {
+        boolean[] bits = new boolean[G];
+        for (int i = 0; i < G; i++) {
+            bits[i] = (i & h) != 0;
+        }
+        return VectorMask.fromArray(F, bits, 0);
+    }
+
+    /**
+     * Sum of v's lanes as a fixed tree: lane i + lane i + G/2, then + G/4 of that, ..., + 1. The
+     * matmul tiers (fused decode kernels, {@code dot1}, the multi-token tiles) all end a (row,
+     * token) dot with this tree, so their results are bit-identical; not {@code
+     * reduceLanes(ADD)}, whose float order is unspecified. log2(G) shuffles and adds instead of
+     * a store and G dependent scalar adds (the in-order sum it replaced was ~15% of a 3x4 tile at
+     * 2048 columns). Small enough that C2 always inlines it, so v is never boxed.
+     */
+    static float treeSum(FloatVector v) {
+        if (G > 32) {
+            v = v.add(v.rearrange(XOR32));
+        }
+        if (G > 16) {
+            v = v.add(v.rearrange(XOR16));
+        }
+        if (G > 8) {
+            v = v.add(v.rearrange(XOR8));
+        }
+        if (G > 4) {
+            v = v.add(v.rearrange(XOR4));
+        }
+        if (G > 2) {
+            v = v.add(v.rearrange(XOR2));
+        }
+        return v.add(v.rearrange(XOR1)).lane(0);
     }
 }
