@@ -79,6 +79,10 @@ public final class VectorKernels implements Kernels {
             return;
         }
         MemorySegment xs = scratch.get().activations.copyRows(x, nTokens, w.cols());
+        if (VectorFloatMatmul.smallBatch(w, nTokens)) {
+            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.smallBatchRows(w, xs, x, nTokens, out, from, to));
+            return;
+        }
         long rowFloats = 3L * AlignedFloats.stride(w.cols());
         parallel.run(w.rows(), (from, to) -> {
             Scratch s = scratch.get();

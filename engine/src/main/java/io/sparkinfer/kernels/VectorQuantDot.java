@@ -33,6 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorQuantDot {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final int QK = 32;
 
     private VectorQuantDot() {
@@ -102,6 +103,75 @@ final class VectorQuantDot {
         }
         out[o0] = treeSum(a0.add(a1));
         out[o1] = treeSum(b0.add(b1));
+    }
+
+    private static FloatVector load(MemorySegment x, long index) {
+        return FloatVector.fromMemorySegment(F, x, index * Float.BYTES, NATIVE);
+    }
+
+    /**
+     * Two Q8_0 rows (at base0 and base1) times four tokens (aligned activations at float x0,
+     * x0 + xs, x0 + 2 xs, x0 + 3 xs): the small-batch kernel. Each block is decoded in registers
+     * once for the four tokens, so the weights are neither stored nor read back (a decoded-row
+     * tile at 8 tokens spends as long decoding as multiplying), and the DRAM reads of the rows
+     * interleave with the FMAs. Per (row, token) the chains are exactly those of {@link #q8_0}.
+     * Row k's result for token t goes to out[ok + t * stride].
+     */
+    static void q8_0x2x4(MemorySegment w, long base0, long base1, MemorySegment x, long x0, long xs, int cols,
+                         float[] out, int o0, int o1, int stride) {
+        long x1 = x0 + xs;
+        long x2 = x1 + xs;
+        long x3 = x2 + xs;
+        // Row 0: a..d (tokens 0..3), row 1: e..h; even G-chunks in *0, odd in *1.
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        FloatVector e0 = a0, e1 = a0, f0 = a0, f1 = a0, g0 = a0, g1 = a0, h0 = a0, h1 = a0;
+        int nb = cols / QK;
+        for (int b = 0; b < nb; b++) {
+            long blk0 = base0 + (long) b * Q8_0Codec.BYTES;
+            long blk1 = base1 + (long) b * Q8_0Codec.BYTES;
+            float s0 = scale(w, blk0);
+            float s1 = scale(w, blk1);
+            long xb = (long) b * QK;
+            for (int k = 0; k < QK; k += 2 * G) {
+                FloatVector u = bytesToFloats(w, blk0 + Q8_0Codec.QS + k).mul(s0);
+                FloatVector v = bytesToFloats(w, blk1 + Q8_0Codec.QS + k).mul(s1);
+                FloatVector y = load(x, x0 + xb + k);
+                a0 = u.fma(y, a0);
+                e0 = v.fma(y, e0);
+                y = load(x, x1 + xb + k);
+                b0 = u.fma(y, b0);
+                f0 = v.fma(y, f0);
+                y = load(x, x2 + xb + k);
+                c0 = u.fma(y, c0);
+                g0 = v.fma(y, g0);
+                y = load(x, x3 + xb + k);
+                d0 = u.fma(y, d0);
+                h0 = v.fma(y, h0);
+                long j = xb + k + G;
+                u = bytesToFloats(w, blk0 + Q8_0Codec.QS + k + G).mul(s0);
+                v = bytesToFloats(w, blk1 + Q8_0Codec.QS + k + G).mul(s1);
+                y = load(x, x0 + j);
+                a1 = u.fma(y, a1);
+                e1 = v.fma(y, e1);
+                y = load(x, x1 + j);
+                b1 = u.fma(y, b1);
+                f1 = v.fma(y, f1);
+                y = load(x, x2 + j);
+                c1 = u.fma(y, c1);
+                g1 = v.fma(y, g1);
+                y = load(x, x3 + j);
+                d1 = u.fma(y, d1);
+                h1 = v.fma(y, h1);
+            }
+        }
+        out[o0] = treeSum(a0.add(a1));
+        out[o0 + stride] = treeSum(b0.add(b1));
+        out[o0 + 2 * stride] = treeSum(c0.add(c1));
+        out[o0 + 3 * stride] = treeSum(d0.add(d1));
+        out[o1] = treeSum(e0.add(e1));
+        out[o1 + stride] = treeSum(f0.add(f1));
+        out[o1 + 2 * stride] = treeSum(g0.add(g1));
+        out[o1 + 3 * stride] = treeSum(h0.add(h1));
     }
 
     /** G quant bytes zero-extended to ints. */

@@ -32,7 +32,7 @@ class BatchInvarianceTest {
     private static void check(Kernels one, Kernels two, Kernels three) {
         Random rnd = new Random(11);
         int rows = 37;
-        int nTokens = 16;
+        int nTokens = 24;
         for (GGMLType type : TYPES) {
             int cols = type.blockSize == 256 ? 512 : 544;
             WeightMatrix w = KernelTestData.matrix(rnd, type, rows, cols, 0);
@@ -42,17 +42,20 @@ class BatchInvarianceTest {
             for (Kernels k : new Kernels[] {one, two, three}) {
                 float[] again = new float[nTokens * rows];
                 k.matmul(w, x, nTokens, again);
-                assertBitEqual(batch, again, type + " batch of 16, threads differ");
+                assertBitEqual(batch, again, type + " batch of 24, threads differ");
                 for (int t = 0; t < nTokens; t++) {
                     float[] single = new float[rows];
                     k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, single);
                     assertBitEqual(Arrays.copyOfRange(batch, t * rows, (t + 1) * rows), single,
                             type + " token " + t + " alone vs in a batch");
                 }
-                // a batch of 3 puts tokens in the tail path that a batch of 16 runs in groups of 4
-                float[] three3 = new float[3 * rows];
-                k.matmul(w, Arrays.copyOfRange(x, 5 * cols, 8 * cols), 3, three3);
-                assertBitEqual(Arrays.copyOfRange(batch, 5 * rows, 8 * rows), three3, type + " batch of 3");
+                // 24 and 16 tokens run the tiles; 3 the 1-token kernels; 4 and 5 the small-batch
+                // kernels of Q8_0 (a group of 4, then a 1-token kernel for the one left over)
+                for (int n : new int[] {3, 4, 5, 16}) {
+                    float[] part = new float[n * rows];
+                    k.matmul(w, Arrays.copyOfRange(x, 5 * cols, (5 + n) * cols), n, part);
+                    assertBitEqual(Arrays.copyOfRange(batch, 5 * rows, (5 + n) * rows), part, type + " batch of " + n);
+                }
             }
         }
     }
