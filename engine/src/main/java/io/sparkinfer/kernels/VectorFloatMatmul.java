@@ -298,6 +298,7 @@ final class VectorFloatMatmul {
         FloatVector a = a0.add(a1), b = b0.add(b1), c = c0.add(c1), d = d0.add(d1);
         FloatVector e = e0.add(e1), f = f0.add(f1), g = g0.add(g1), h = h0.add(h1);
         FloatVector p = p0.add(p1), q = q0.add(q1), r = r0.add(r1), s = s0.add(s1);
+        float sa, sb, sc, sd, se, sf, sg, sh, sp, sq, sr, ss;
         if (G == 16) {
             // fold(x, y) at level h: lanes with bit h clear get x[i] + x[i ^ h], set get y's.
             FloatVector ab = a.blend(b, HIGH8).add(b.blend(a, HIGH8).rearrange(XOR8));
@@ -313,32 +314,26 @@ final class VectorFloatMatmul {
             ps = ps.add(ps.rearrange(XOR2));
             ah.blend(ps, HIGH1).add(ps.blend(ah, HIGH1).rearrange(XOR1)).intoArray(lanes, 0);
             // Lane of each sum: bit 3 from the level-8 pair, bit 2 level 4, bit 1 level 2, bit 0 level 1.
-            out[o] = tail(lanes[0], w, 0, x, x0, i, n);
-            out[o + stride] = tail(lanes[8], w, 0, x, x1, i, n);
-            out[o + 2 * stride] = tail(lanes[4], w, 0, x, x2, i, n);
-            out[o + 3 * stride] = tail(lanes[12], w, 0, x, x3, i, n);
-            out[o + 1] = tail(lanes[2], w, w1, x, x0, i, n);
-            out[o + stride + 1] = tail(lanes[10], w, w1, x, x1, i, n);
-            out[o + 2 * stride + 1] = tail(lanes[6], w, w1, x, x2, i, n);
-            out[o + 3 * stride + 1] = tail(lanes[14], w, w1, x, x3, i, n);
-            out[o + 2] = tail(lanes[1], w, w2, x, x0, i, n);
-            out[o + stride + 2] = tail(lanes[9], w, w2, x, x1, i, n);
-            out[o + 2 * stride + 2] = tail(lanes[5], w, w2, x, x2, i, n);
-            out[o + 3 * stride + 2] = tail(lanes[13], w, w2, x, x3, i, n);
+            sa = lanes[0]; sb = lanes[8]; sc = lanes[4]; sd = lanes[12];
+            se = lanes[2]; sf = lanes[10]; sg = lanes[6]; sh = lanes[14];
+            sp = lanes[1]; sq = lanes[9]; sr = lanes[5]; ss = lanes[13];
         } else {
-            out[o] = tail(treeSum(a), w, 0, x, x0, i, n);
-            out[o + stride] = tail(treeSum(b), w, 0, x, x1, i, n);
-            out[o + 2 * stride] = tail(treeSum(c), w, 0, x, x2, i, n);
-            out[o + 3 * stride] = tail(treeSum(d), w, 0, x, x3, i, n);
-            out[o + 1] = tail(treeSum(e), w, w1, x, x0, i, n);
-            out[o + stride + 1] = tail(treeSum(f), w, w1, x, x1, i, n);
-            out[o + 2 * stride + 1] = tail(treeSum(g), w, w1, x, x2, i, n);
-            out[o + 3 * stride + 1] = tail(treeSum(h), w, w1, x, x3, i, n);
-            out[o + 2] = tail(treeSum(p), w, w2, x, x0, i, n);
-            out[o + stride + 2] = tail(treeSum(q), w, w2, x, x1, i, n);
-            out[o + 2 * stride + 2] = tail(treeSum(r), w, w2, x, x2, i, n);
-            out[o + 3 * stride + 2] = tail(treeSum(s), w, w2, x, x3, i, n);
+            sa = treeSum(a); sb = treeSum(b); sc = treeSum(c); sd = treeSum(d);
+            se = treeSum(e); sf = treeSum(f); sg = treeSum(g); sh = treeSum(h);
+            sp = treeSum(p); sq = treeSum(q); sr = treeSum(r); ss = treeSum(s);
         }
+        out[o] = tail(sa, w, 0, x, x0, i, n);
+        out[o + stride] = tail(sb, w, 0, x, x1, i, n);
+        out[o + 2 * stride] = tail(sc, w, 0, x, x2, i, n);
+        out[o + 3 * stride] = tail(sd, w, 0, x, x3, i, n);
+        out[o + 1] = tail(se, w, w1, x, x0, i, n);
+        out[o + stride + 1] = tail(sf, w, w1, x, x1, i, n);
+        out[o + 2 * stride + 1] = tail(sg, w, w1, x, x2, i, n);
+        out[o + 3 * stride + 1] = tail(sh, w, w1, x, x3, i, n);
+        out[o + 2] = tail(sp, w, w2, x, x0, i, n);
+        out[o + stride + 2] = tail(sq, w, w2, x, x1, i, n);
+        out[o + 2 * stride + 2] = tail(sr, w, w2, x, x2, i, n);
+        out[o + 3 * stride + 2] = tail(ss, w, w2, x, x3, i, n);
     }
 
     /** s plus the scalar products of elements [i, n): dot1's ending. */
