@@ -45,12 +45,37 @@ final class VectorFloatMatmul {
         return nTokens < 4 && (w.type() == GGMLType.Q8_0 || w.type() == GGMLType.Q4_0);
     }
 
-    /** Rows [from, to) of out for all tokens with the fused decode kernels (see {@link #fused}). */
-    static void fusedRows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to) {
+    /**
+     * Most tokens for which Q8_0 matmuls decode in registers ({@link #fusedRows} with 4-token
+     * groups) rather than tile. Measured (A/B both orders, batched decode on a 1B Q8_0): 4 tokens
+     * 23-24.6 vs 20-20.4 tok/s; 6 tokens equal; 8 and 16 tokens the tiles win (32 vs 24 tok/s at
+     * 8): with two token groups the activations no longer fit L1, and the decoded-row tiles share
+     * one decode among more tokens.
+     */
+    static final int SMALL_BATCH_TOKENS = Integer.getInteger("sparkinfer.matmul.smallBatch", 5);
+
+    /**
+     * Whether a matmul of w over nTokens tokens runs {@link #fusedRows} with 4-token groups, which
+     * read the aligned copy of the activations.
+     */
+    static boolean smallBatch(WeightMatrix w, int nTokens) {
+        return nTokens >= 4 && nTokens <= SMALL_BATCH_TOKENS && w.type() == GGMLType.Q8_0;
+    }
+
+    /**
+     * Rows [from, to) of out for all tokens with the kernels that decode the weights in registers
+     * (see {@link #fused} and {@link #smallBatch}). Q8_0 rows go in pairs half the range apart:
+     * groups of 4 tokens with {@link VectorQuantDot#q8_0x2x4} when {@code xs} (the aligned copy
+     * of x, as for {@link #tiledRows}) is given, the other tokens one at a time; an odd last row
+     * and Q4_0 rows one at a time.
+     */
+    static void fusedRows(WeightMatrix w, float[] x, MemorySegment xs, int nTokens, float[] out, int from, int to) {
         int rows = w.rows();
         int cols = w.cols();
+        long stride = AlignedFloats.stride(cols);
         long rowBytes = w.rowBytes();
         boolean q8 = w.type() == GGMLType.Q8_0;
+        int groups = xs == null ? 0 : nTokens & ~3;
         int r = from;
         if (q8) {
             // Pairs of rows half the range apart, not neighbours: each of the two read streams
@@ -60,7 +85,11 @@ final class VectorFloatMatmul {
             for (int k = 0; k < half; k++) {
                 int r0 = from + k;
                 int r1 = r0 + half;
-                for (int t = 0; t < nTokens; t++) {
+                for (int t = 0; t < groups; t += 4) {
+                    VectorQuantDot.q8_0x2x4(w.data(), r0 * rowBytes, r1 * rowBytes, xs, t * stride, stride, cols,
+                            out, t * rows + r0, t * rows + r1, rows);
+                }
+                for (int t = groups; t < nTokens; t++) {
                     VectorQuantDot.q8_0x2(w.data(), r0 * rowBytes, r1 * rowBytes, x, t * cols, cols, out,
                             t * rows + r0, t * rows + r1);
                 }
@@ -72,54 +101,6 @@ final class VectorFloatMatmul {
                 out[t * rows + r] = q8
                         ? VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols)
                         : VectorQuantDot.q4_0(w.data(), r * rowBytes, x, t * cols, cols);
-            }
-        }
-    }
-
-    /**
-     * Most tokens for which Q8_0 matmuls decode in registers ({@link #smallBatchRows}) rather than
-     * tile. Measured (A/B both orders, batched decode on a 1B Q8_0): 4 tokens 23-24.6 vs 20-20.4
-     * tok/s; 6 tokens equal; 8 and 16 tokens the tiles win (32 vs 24 tok/s at 8): with two token
-     * groups the activations no longer fit L1, and the decoded-row tiles share one decode among
-     * more tokens.
-     */
-    static final int SMALL_BATCH_TOKENS = Integer.getInteger("sparkinfer.matmul.smallBatch", 5);
-
-    /** Whether a matmul of w over nTokens tokens runs {@link #smallBatchRows}. */
-    static boolean smallBatch(WeightMatrix w, int nTokens) {
-        return nTokens >= 4 && nTokens <= SMALL_BATCH_TOKENS && w.type() == GGMLType.Q8_0;
-    }
-
-    /**
-     * Rows [from, to) of a Q8_0 matmul over a few tokens (batched decode): pairs of rows half the
-     * range apart (as {@link #fusedRows}) times groups of 4 tokens with {@link
-     * VectorQuantDot#q8_0x2x4}; the tokens left over (fewer than 4) and an odd last row take the
-     * 1-token kernels. {@code xs}: aligned activations as for {@link #tiledRows}; x: the same
-     * activations as given.
-     */
-    static void smallBatchRows(WeightMatrix w, MemorySegment xs, float[] x, int nTokens, float[] out, int from,
-                               int to) {
-        int rows = w.rows();
-        int cols = w.cols();
-        long stride = AlignedFloats.stride(cols);
-        long rowBytes = w.rowBytes();
-        int groups = nTokens & ~3;
-        int half = (to - from) / 2;
-        for (int k = 0; k < half; k++) {
-            int r0 = from + k;
-            int r1 = r0 + half;
-            for (int t = 0; t < groups; t += 4) {
-                VectorQuantDot.q8_0x2x4(w.data(), r0 * rowBytes, r1 * rowBytes, xs, t * stride, stride, cols, out,
-                        t * rows + r0, t * rows + r1, rows);
-            }
-            for (int t = groups; t < nTokens; t++) {
-                VectorQuantDot.q8_0x2(w.data(), r0 * rowBytes, r1 * rowBytes, x, t * cols, cols, out,
-                        t * rows + r0, t * rows + r1);
-            }
-        }
-        for (int r = from + 2 * half; r < to; r++) {
-            for (int t = 0; t < nTokens; t++) {
-                out[t * rows + r] = VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols);
             }
         }
     }

@@ -75,12 +75,12 @@ public final class VectorKernels implements Kernels {
             return;
         }
         if (VectorFloatMatmul.fused(w, nTokens)) {
-            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, nTokens, out, from, to));
+            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, null, nTokens, out, from, to));
             return;
         }
         MemorySegment xs = scratch.get().activations.copyRows(x, nTokens, w.cols());
         if (VectorFloatMatmul.smallBatch(w, nTokens)) {
-            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.smallBatchRows(w, xs, x, nTokens, out, from, to));
+            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, xs, nTokens, out, from, to));
             return;
         }
         long rowFloats = 3L * AlignedFloats.stride(w.cols());
