@@ -23,6 +23,15 @@ public interface Kernels {
      */
     void matmul(WeightMatrix w, float[] x, int nTokens, float[] out);
 
+    /**
+     * The form of a matmul weight that this kernel set multiplies fastest, made once when a model
+     * loads (for example a re-laid copy in {@link WeightMatrix#packed()}). {@link #matmul} gives
+     * the same bits for {@code w} and {@code prepare(w)}; the unprepared form may be slower.
+     */
+    default WeightMatrix prepare(WeightMatrix w) {
+        return w;
+    }
+
     /** One row of W, dequantized to floats into {@code out[off .. off + cols)} (embedding lookup). */
     void dequantizeRow(WeightMatrix w, int row, float[] out, int off);
 

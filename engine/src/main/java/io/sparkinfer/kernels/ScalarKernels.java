@@ -1,15 +1,20 @@
 package io.sparkinfer.kernels;
 
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.Q4_0Codec;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The reference kernels: plain loops, one sequential float accumulator, easy to check by eye.
  * Only matmul is multithreaded (over rows), so tests on real shapes stay fast.
  *
- * <p>Matmul dequantizes each weight row to floats (for Q8_0/Q4_0, {@code q * d}: exact) and takes
+ * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
  * float dots with the unquantized activations, the same math as {@link VectorKernels}, which
- * differs only in the order it sums.
+ * differs only in the order it sums. Q4_0 is the exception, in both: its activations are
+ * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled by
+ * {@code d_w * d_x}, llama.cpp's Q4_0 x Q8_0 product ({@link #q4_0Matmul}).
  */
 public final class ScalarKernels implements Kernels {
     private final Parallel parallel;
@@ -34,6 +39,10 @@ public final class ScalarKernels implements Kernels {
         if (nTokens == 0) {
             return;
         }
+        if (w.type() == GGMLType.Q4_0) {
+            q4_0Matmul(w, x, nTokens, out, parallel);
+            return;
+        }
         int rows = w.rows();
         int cols = w.cols();
         parallel.run(rows, (from, to) -> {
@@ -42,6 +51,46 @@ public final class ScalarKernels implements Kernels {
                 TensorCodec.dequantize(w.type(), w.data(), r * w.rowBytes(), row, 0, cols);
                 for (int t = 0; t < nTokens; t++) {
                     out[t * rows + r] = dot(row, 0, x, t * cols, cols);
+                }
+            }
+        });
+    }
+
+    /**
+     * The reference Q4_0 matmul: activations quantized by {@link Q8Activations#quantizeBlock}, per
+     * block {@code sum += isum * (d_w * d_x)} with isum the exact integer dot of (nibble - 8) and
+     * the int8 activations. {@link VectorKernels} does the same products, summed in another order.
+     */
+    static void q4_0Matmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int blocks = cols / Q4_0Codec.BLOCK;
+        int[] q = new int[nTokens * cols];
+        float[] d = new float[nTokens * blocks];
+        int[] one = new int[Q4_0Codec.BLOCK];
+        for (int t = 0; t < nTokens; t++) {
+            for (int b = 0; b < blocks; b++) {
+                d[t * blocks + b] = Q8Activations.quantizeBlock(x, t * cols + b * Q4_0Codec.BLOCK, one);
+                System.arraycopy(one, 0, q, t * cols + b * Q4_0Codec.BLOCK, one.length);
+            }
+        }
+        parallel.run(rows, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long row = r * w.rowBytes();
+                for (int t = 0; t < nTokens; t++) {
+                    float sum = 0f;
+                    for (int b = 0; b < blocks; b++) {
+                        long blk = row + (long) b * Q4_0Codec.BYTES;
+                        float dw = Float.float16ToFloat(w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, blk));
+                        int isum = 0;
+                        for (int i = 0; i < Q4_0Codec.BLOCK / 2; i++) {
+                            int bits = w.data().get(ValueLayout.JAVA_BYTE, blk + Q4_0Codec.QS + i) & 0xFF;
+                            int xq = t * cols + b * Q4_0Codec.BLOCK + i;
+                            isum += ((bits & 0x0F) - 8) * q[xq] + ((bits >>> 4) - 8) * q[xq + Q4_0Codec.BLOCK / 2];
+                        }
+                        sum = Math.fma((float) isum, dw * d[t * blocks + b], sum);
+                    }
+                    out[t * rows + r] = sum;
                 }
             }
         });

@@ -28,8 +28,9 @@ import jdk.incubator.vector.FloatVector;
  * fused decode kernels of {@link VectorQuantDot} do exactly the same float operations per
  * (row, token), so results do not depend on the batch or on how rows are split among threads.
  *
- * <p>Decode steps of Q8_0/Q4_0 (fewer than 4 tokens) skip the scratch row and read the mapping
+ * <p>Decode steps of Q8_0 (fewer than 4 tokens) skip the scratch row and read the mapping
  * directly ({@link VectorQuantDot}): the decoded row would be written and read back for one use.
+ * Q4_0 does not come here: it has integer kernels ({@link VectorQ4Matmul}).
  */
 final class VectorFloatMatmul {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -42,7 +43,7 @@ final class VectorFloatMatmul {
      * activations where they are, rather than the tiles, which read an aligned copy.
      */
     static boolean fused(WeightMatrix w, int nTokens) {
-        return nTokens < 4 && (w.type() == GGMLType.Q8_0 || w.type() == GGMLType.Q4_0);
+        return nTokens < 4 && w.type() == GGMLType.Q8_0;
     }
 
     /**
@@ -63,44 +64,37 @@ final class VectorFloatMatmul {
     }
 
     /**
-     * Rows [from, to) of out for all tokens with the kernels that decode the weights in registers
-     * (see {@link #fused} and {@link #smallBatch}). Q8_0 rows go in pairs half the range apart:
-     * groups of 4 tokens with {@link VectorQuantDot#q8_0x2x4} when {@code xs} (the aligned copy
-     * of x, as for {@link #tiledRows}) is given, the other tokens one at a time; an odd last row
-     * and Q4_0 rows one at a time.
+     * Rows [from, to) of out for all tokens with the Q8_0 kernels that decode the weights in
+     * registers (see {@link #fused} and {@link #smallBatch}). Rows go in pairs half the range
+     * apart: groups of 4 tokens with {@link VectorQuantDot#q8_0x2x4} when {@code xs} (the aligned
+     * copy of x, as for {@link #tiledRows}) is given, the other tokens one at a time; an odd last
+     * row alone.
      */
     static void fusedRows(WeightMatrix w, float[] x, MemorySegment xs, int nTokens, float[] out, int from, int to) {
         int rows = w.rows();
         int cols = w.cols();
         long stride = AlignedFloats.stride(cols);
         long rowBytes = w.rowBytes();
-        boolean q8 = w.type() == GGMLType.Q8_0;
         int groups = xs == null ? 0 : nTokens & ~3;
-        int r = from;
-        if (q8) {
-            // Pairs of rows half the range apart, not neighbours: each of the two read streams
-            // then runs through its half of the range without a jump, which the hardware
-            // prefetcher follows better (2 threads, 440 MB of Q8_0 rows: 23-29 vs 20-26 GB/s).
-            int half = (to - from) / 2;
-            for (int k = 0; k < half; k++) {
-                int r0 = from + k;
-                int r1 = r0 + half;
-                for (int t = 0; t < groups; t += 4) {
-                    VectorQuantDot.q8_0x2x4(w.data(), r0 * rowBytes, r1 * rowBytes, xs, t * stride, stride, cols,
-                            out, t * rows + r0, t * rows + r1, rows);
-                }
-                for (int t = groups; t < nTokens; t++) {
-                    VectorQuantDot.q8_0x2(w.data(), r0 * rowBytes, r1 * rowBytes, x, t * cols, cols, out,
-                            t * rows + r0, t * rows + r1);
-                }
+        // Pairs of rows half the range apart, not neighbours: each of the two read streams
+        // then runs through its half of the range without a jump, which the hardware
+        // prefetcher follows better (2 threads, 440 MB of Q8_0 rows: 23-29 vs 20-26 GB/s).
+        int half = (to - from) / 2;
+        for (int k = 0; k < half; k++) {
+            int r0 = from + k;
+            int r1 = r0 + half;
+            for (int t = 0; t < groups; t += 4) {
+                VectorQuantDot.q8_0x2x4(w.data(), r0 * rowBytes, r1 * rowBytes, xs, t * stride, stride, cols,
+                        out, t * rows + r0, t * rows + r1, rows);
             }
-            r = from + 2 * half;
+            for (int t = groups; t < nTokens; t++) {
+                VectorQuantDot.q8_0x2(w.data(), r0 * rowBytes, r1 * rowBytes, x, t * cols, cols, out,
+                        t * rows + r0, t * rows + r1);
+            }
         }
-        for (; r < to; r++) {
+        for (int r = from + 2 * half; r < to; r++) {
             for (int t = 0; t < nTokens; t++) {
-                out[t * rows + r] = q8
-                        ? VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols)
-                        : VectorQuantDot.q4_0(w.data(), r * rowBytes, x, t * cols, cols);
+                out[t * rows + r] = VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols);
             }
         }
     }

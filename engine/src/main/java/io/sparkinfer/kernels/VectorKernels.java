@@ -4,6 +4,7 @@ import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
+import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -16,7 +17,8 @@ import jdk.incubator.vector.VectorOperators;
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
  * sum, matmuls of every weight type) differ only in float summation order: matmuls multiply the
  * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the unquantized
- * activations; exp (softmax, swiglu) is {@link DeterministicExp}, identical in vector lanes,
+ * activations, except Q4_0, which both tiers multiply as Q4_0 x int8 ({@link VectorQ4Dot},
+ * {@link ScalarKernels#q4_0Matmul}); exp (softmax, swiglu) is {@link DeterministicExp}, identical in vector lanes,
  * scalar tails and every JIT tier. Lane sums are done in lane order, never with
  * {@code reduceLanes}, so every result is reproducible run to run and independent of batch and
  * thread count.
@@ -52,6 +54,10 @@ public final class VectorKernels implements Kernels {
         float[] tmp = new float[0];
         byte[] bytes = new byte[0];
         final float[] lanes = new float[G];
+        /** This thread's activations quantized for the Q4_0 dots (workers read the caller's). */
+        final AlignedFloats quantized = new AlignedFloats();
+        final int[] block = new int[32];
+        final short[] steps = new short[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS];
 
         byte[] bytes(int n) {
             if (bytes.length < n) {
@@ -74,6 +80,10 @@ public final class VectorKernels implements Kernels {
         if (nTokens == 0) {
             return;
         }
+        if (w.type() == GGMLType.Q4_0) {
+            q4_0Matmul(w, x, nTokens, out);
+            return;
+        }
         if (VectorFloatMatmul.fused(w, nTokens)) {
             parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, null, nTokens, out, from, to));
             return;
@@ -89,6 +99,46 @@ public final class VectorKernels implements Kernels {
             VectorFloatMatmul.tiledRows(w, xs, nTokens, out, from, to, s.rows.atLeast(rowFloats), s.tmp(w.cols()),
                     s.bytes((int) w.rowBytes()), s.lanes);
         });
+    }
+
+    /** Packs Q4_0 matrices for {@link VectorQ4Dot} (same size as the ggml rows). */
+    @Override
+    public WeightMatrix prepare(WeightMatrix w) {
+        if (w.type() == GGMLType.Q4_0 && VectorQ4Dot.SUPPORTED && w.packed() == null) {
+            return w.withPacked(Q4_0Interleaved.pack(w));
+        }
+        return w;
+    }
+
+    /**
+     * Q4_0: the caller quantizes the activations (spread over the pool when there are several
+     * tokens), then the rows are split among threads. An unprepared matrix is packed for the call.
+     */
+    private void q4_0Matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
+        if (!VectorQ4Dot.SUPPORTED) {
+            ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);
+            return;
+        }
+        MemorySegment packed = w.packed() != null ? w.packed() : Q4_0Interleaved.pack(w);
+        int rows = w.rows();
+        int cols = w.cols();
+        if (packed.byteSize() < rows * Q4_0Interleaved.rowBytes(cols)) {
+            throw new IllegalArgumentException(w.name() + ": packed copy has " + packed.byteSize()
+                    + " bytes, not the Q4_0 interleaved layout of " + rows + " x " + cols);
+        }
+        Scratch caller = scratch.get();
+        long tokenBytes = Q8Activations.tokenBytes(cols);
+        MemorySegment xq = caller.quantized.atLeast((nTokens * tokenBytes + Float.BYTES - 1) / Float.BYTES);
+        if (nTokens == 1) {
+            Q8Activations.quantize(x, cols, 0, 1, xq, caller.block, caller.steps);
+        } else {
+            parallel.run(nTokens, (from, to) -> {
+                Scratch s = scratch.get();
+                Q8Activations.quantize(x, cols, from, to, xq, s.block, s.steps);
+            });
+        }
+        parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, rows, cols, xq, nTokens, out, from, to,
+                scratch.get().rows.atLeast(4L * G)));
     }
 
     @Override

@@ -3,33 +3,31 @@ package io.sparkinfer.kernels;
 import static io.sparkinfer.kernels.VectorWidth.B;
 import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
-import static io.sparkinfer.kernels.VectorWidth.I;
 import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
-import io.sparkinfer.tensor.Q4_0Codec;
 import io.sparkinfer.tensor.Q8_0Codec;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One Q8_0 or Q4_0 weight row times one token, read straight from the mapping: the decode-step
+ * One Q8_0 weight row times one token, read straight from the mapping: the decode-step
  * kernel. Each 32-element block is decoded in registers to the exact floats of
- * {@link VectorRowDecoder} ({@code q * d}: an int8 or int4 times an f16 is exact in a float) and
+ * {@link VectorRowDecoder} ({@code q * d}: an int8 times an f16 is exact in a float) and
  * multiplied into two accumulators, even G-chunks into one and odd into the other, exactly as
  * {@link VectorFloatMatmul#dot1} does over a decoded row. So a token's result is bit-identical
  * whether it is decoded alone (this kernel) or in a batch (decoded rows and multi-token tiles).
  *
  * <p>Why floats and not integer dots on quantized activations: the Vector API has no int8 or
- * int16 dot-accumulate (VNNI / pmaddwd), so an integer block dot costs ~15 instructions per block
- * while two FMAs do the same work in floats; the activations also stay unquantized (more
- * accurate). Measured on one Zen 5 core: 17 GB/s of Q8_0 weights for both kernels on decode,
- * but 1.4x the throughput on prefill tiles.
+ * int16 dot-accumulate (VNNI / pmaddwd), and int8 x int8 products overflow int16 after two, so
+ * an integer Q8_0 block dot costs more instructions than two FMAs in floats; the activations
+ * also stay unquantized (more accurate). Measured on one Zen 5 core: 17 GB/s of Q8_0 weights for
+ * both kernels on decode, but 1.4x the throughput on prefill tiles. (Q4_0 x int8 products are
+ * small enough to sum a whole block in int16: {@link VectorQ4Dot}.)
  */
 final class VectorQuantDot {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -172,47 +170,5 @@ final class VectorQuantDot {
         out[o1 + stride] = treeSum(f0.add(f1));
         out[o1 + 2 * stride] = treeSum(g0.add(g1));
         out[o1 + 3 * stride] = treeSum(h0.add(h1));
-    }
-
-    /** G quant bytes zero-extended to ints. */
-    private static IntVector nibblePairs(MemorySegment w, long o) {
-        return (IntVector) ByteVector.fromMemorySegment(B, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-    }
-
-    private static FloatVector weights(IntVector nibbles, float d) {
-        return ((FloatVector) nibbles.sub(8).convert(VectorOperators.I2F, 0)).mul(d);
-    }
-
-    /**
-     * Like {@link #q8_0}. Byte j of a block holds element j (low nibble) and j + 16 (high nibble),
-     * so G bytes give the G-chunk starting at element k and the one at k + 16; the accumulator of
-     * a chunk is the parity of its chunk index (start / G), as in {@link VectorFloatMatmul#dot1}.
-     */
-    static float q4_0(MemorySegment w, long base, float[] x, int x0, int cols) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        int nb = cols / QK;
-        for (int b = 0; b < nb; b++) {
-            long blk = base + (long) b * Q4_0Codec.BYTES;
-            float d = scale(w, blk);
-            int xb = x0 + b * QK;
-            if (G == QK / 2) {
-                // One G-chunk of bytes: low nibbles are chunk 0 (even), high nibbles chunk 1 (odd).
-                IntVector v = nibblePairs(w, blk + Q4_0Codec.QS);
-                a0 = weights(v.and(0x0F), d).fma(FloatVector.fromArray(F, x, xb), a0);
-                a1 = weights(v.lanewise(VectorOperators.LSHR, 4), d).fma(FloatVector.fromArray(F, x, xb + G), a1);
-            } else {
-                // G = 8: chunks k/G and (16 + k)/G have the same parity; even k go to a0, odd to a1.
-                for (int k = 0; k < QK / 2; k += 2 * G) {
-                    IntVector v0 = nibblePairs(w, blk + Q4_0Codec.QS + k);
-                    IntVector v1 = nibblePairs(w, blk + Q4_0Codec.QS + k + G);
-                    a0 = weights(v0.and(0x0F), d).fma(FloatVector.fromArray(F, x, xb + k), a0);
-                    a1 = weights(v1.and(0x0F), d).fma(FloatVector.fromArray(F, x, xb + k + G), a1);
-                    a0 = weights(v0.lanewise(VectorOperators.LSHR, 4), d).fma(FloatVector.fromArray(F, x, xb + k + 16), a0);
-                    a1 = weights(v1.lanewise(VectorOperators.LSHR, 4), d).fma(FloatVector.fromArray(F, x, xb + k + G + 16), a1);
-                }
-            }
-        }
-        return treeSum(a0.add(a1));
     }
 }

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Builds a {@link Model} from a GGUF file with llama.cpp's tensor names. The matrices stay in
- * the file mapping (zero copy); only the small 1-D tensors (norms, biases) become float arrays.
+ * the file mapping (zero copy) unless the kernels keep a re-laid copy ({@link Kernels#prepare}:
+ * Q4_0 for the vector kernels); the small 1-D tensors (norms, biases) become float arrays.
  * The {@link GgufFile} must stay open as long as the model is used.
  */
 public final class GgufModelLoader {
@@ -30,31 +31,38 @@ public final class GgufModelLoader {
             String p = "blk." + l + ".";
             layers.add(new LayerWeights(
                     vector(file, kernels, p + "attn_norm.weight", c.dim()),
-                    file.matrix(p + "attn_q.weight", c.qDim(), c.dim()),
-                    file.matrix(p + "attn_k.weight", c.kvDim(), c.dim()),
-                    file.matrix(p + "attn_v.weight", c.kvDim(), c.dim()),
-                    file.matrix(p + "attn_output.weight", c.dim(), c.qDim()),
+                    matrix(file, kernels, p + "attn_q.weight", c.qDim(), c.dim()),
+                    matrix(file, kernels, p + "attn_k.weight", c.kvDim(), c.dim()),
+                    matrix(file, kernels, p + "attn_v.weight", c.kvDim(), c.dim()),
+                    matrix(file, kernels, p + "attn_output.weight", c.dim(), c.qDim()),
                     a.qkvBias ? vector(file, kernels, p + "attn_q.bias", c.qDim()) : null,
                     a.qkvBias ? vector(file, kernels, p + "attn_k.bias", c.kvDim()) : null,
                     a.qkvBias ? vector(file, kernels, p + "attn_v.bias", c.kvDim()) : null,
                     a.qkNorm ? vector(file, kernels, p + "attn_q_norm.weight", c.headDim()) : null,
                     a.qkNorm ? vector(file, kernels, p + "attn_k_norm.weight", c.headDim()) : null,
                     vector(file, kernels, p + "ffn_norm.weight", c.dim()),
-                    file.matrix(p + "ffn_gate.weight", c.hiddenDim(), c.dim()),
-                    file.matrix(p + "ffn_down.weight", c.dim(), c.hiddenDim()),
-                    file.matrix(p + "ffn_up.weight", c.hiddenDim(), c.dim())));
+                    matrix(file, kernels, p + "ffn_gate.weight", c.hiddenDim(), c.dim()),
+                    matrix(file, kernels, p + "ffn_down.weight", c.dim(), c.hiddenDim()),
+                    matrix(file, kernels, p + "ffn_up.weight", c.hiddenDim(), c.dim())));
         }
-        WeightMatrix embedding = file.matrix("token_embd.weight", vocab, c.dim());
-        // Tied embeddings: no output.weight, the classifier reuses the token embedding.
-        WeightMatrix output = file.hasTensor("output.weight")
-                ? file.matrix("output.weight", vocab, c.dim())
-                : embedding;
+        // Tied embeddings: no output.weight, the classifier reuses the token embedding (prepared:
+        // the lookup reads the ggml rows, which a prepared matrix keeps).
+        boolean tied = !file.hasTensor("output.weight");
+        WeightMatrix embedding = tied
+                ? matrix(file, kernels, "token_embd.weight", vocab, c.dim())
+                : file.matrix("token_embd.weight", vocab, c.dim());
+        WeightMatrix output = tied ? embedding : matrix(file, kernels, "output.weight", vocab, c.dim());
         float[] ropeFactors = file.hasTensor("rope_freqs.weight")
                 ? vector(file, kernels, "rope_freqs.weight", c.ropeDim() / 2)
                 : null;
         ModelWeights w = new ModelWeights(embedding, layers, vector(file, kernels, "output_norm.weight", c.dim()),
                 output, ropeFactors);
         return new Model(c, w, kernels, file.path().toString());
+    }
+
+    /** A matmul weight in the form the kernels multiply fastest ({@link Kernels#prepare}). */
+    private static WeightMatrix matrix(GgufFile file, Kernels kernels, String name, int rows, int cols) {
+        return kernels.prepare(file.matrix(name, rows, cols));
     }
 
     /** A 1-D tensor of {@code n} elements as floats, whatever its stored type. */

@@ -24,6 +24,27 @@ class GgufFileTest {
     @TempDir
     Path tmp;
 
+    /**
+     * Tensor data is a read-only view of the mapping as a plain native segment, not the mapped
+     * class: the kernels' vector loads then see one segment class (see MappedFile).
+     */
+    @Test
+    void tensorDataIsAReadOnlyPlainNativeView() {
+        try (GgufFile f = GgufFile.open(STORIES_GGUF)) {
+            MemorySegment t = f.tensorData("blk.0.attn_k.weight");
+            assertTrue(t.isNative() && t.isReadOnly());
+            assertTrue(!t.isMapped(), "a mapped-class segment would slow every vector load in the JVM");
+            assertThrows(IllegalArgumentException.class, () -> t.set(ValueLayout.JAVA_BYTE, 0, (byte) 1), "read-only");
+        }
+        assertThrows(IllegalStateException.class, () -> {
+            MemorySegment t;
+            try (GgufFile f = GgufFile.open(STORIES_GGUF)) {
+                t = f.tensorData("blk.0.attn_k.weight");
+            }
+            t.get(ValueLayout.JAVA_BYTE, 0);
+        }, "the view closes with the file");
+    }
+
     @Test
     void readsVersion1StoriesModel() {
         try (GgufFile f = GgufFile.open(STORIES_GGUF)) {

@@ -1,0 +1,92 @@
+package io.sparkinfer.kernels;
+
+import io.sparkinfer.tensor.Q4_0Codec;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Activations quantized to int8 per 32-element block (ggml's Q8_0: {@code d = max|x| / 127},
+ * {@code q = round(x / d)}), for the integer Q4_0 dots; llama.cpp multiplies Q4_0 weights the same
+ * way. {@link #quantizeBlock} is the one rounding rule, shared by {@link ScalarKernels} and the
+ * vector layout below, so both tiers see the same integers.
+ *
+ * <p>Vector layout, per token, in groups matching {@link Q4_0Interleaved}: for step i (0..15) the
+ * 32 blocks' element i as int16 (64 bytes), then their element i + 16 (64 bytes); then the 32
+ * block scales d as floats; then per block {@code -8 * sum(q)} as int16. That last term lets the
+ * kernel multiply the raw nibbles (0..15) and still get {@code sum((nibble - 8) * q)}: the int16
+ * sums wrap, but the true block sum, at most 32 * 8 * 127 = 32512 in magnitude, fits, so the
+ * wrapped result is exact. Padded blocks of the last group are all zero.
+ */
+final class Q8Activations {
+    /** Offset of the 32 float block scales in a group. */
+    static final int SCALES = Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS * Short.BYTES;
+    /** Offset of the 32 int16 offset terms in a group. */
+    static final int OFFSETS = SCALES + Q4_0Interleaved.BLOCKS * Float.BYTES;
+    /** Bytes per group: a multiple of 64, so every group and token starts on a cache line. */
+    static final int BYTES = OFFSETS + Q4_0Interleaved.BLOCKS * Short.BYTES;
+
+    private static final int QK = Q4_0Codec.BLOCK;
+
+    private Q8Activations() {
+    }
+
+    /** Bytes of one token's quantized activations. */
+    static long tokenBytes(int cols) {
+        return (long) Q4_0Interleaved.groups(cols) * BYTES;
+    }
+
+    /**
+     * Quantizes x[off .. off + 32) into q and returns the block scale d. Rounds half away from zero
+     * by truncating {@code y +- 0.5}; clamped to [-127, 127] against {@code x * (1 / d)} rounding
+     * just past 127.
+     */
+    static float quantizeBlock(float[] x, int off, int[] q) {
+        float amax = 0f;
+        for (int e = 0; e < QK; e++) {
+            amax = Math.max(amax, Math.abs(x[off + e]));
+        }
+        float d = amax / 127f;
+        float id = d != 0f ? 1f / d : 0f;
+        for (int e = 0; e < QK; e++) {
+            float y = x[off + e] * id;
+            int v = (int) (y + (y < 0f ? -0.5f : 0.5f));
+            q[e] = Math.max(-127, Math.min(127, v));
+        }
+        return d;
+    }
+
+    /**
+     * Token t of x (floats {@code t * cols ..}) for t in [from, to), quantized into dst at
+     * {@code t * tokenBytes(cols)}. Scratch: q (32 ints) and steps (1024 shorts).
+     */
+    static void quantize(float[] x, int cols, int from, int to, MemorySegment dst, int[] q, short[] steps) {
+        int blocks = cols / QK;
+        int groups = Q4_0Interleaved.groups(cols);
+        long tokenBytes = tokenBytes(cols);
+        for (int t = from; t < to; t++) {
+            for (int g = 0; g < groups; g++) {
+                long base = t * tokenBytes + (long) g * BYTES;
+                for (int lane = 0; lane < Q4_0Interleaved.BLOCKS; lane++) {
+                    int b = g * Q4_0Interleaved.BLOCKS + lane;
+                    float d = 0f;
+                    int sum = 0;
+                    if (b < blocks) {
+                        d = quantizeBlock(x, t * cols + b * QK, q);
+                        for (int e = 0; e < QK; e++) {
+                            // element e < 16: step e, low half; e >= 16: step e - 16, high half
+                            steps[(e & 15) * 64 + (e >> 4) * 32 + lane] = (short) q[e];
+                            sum += q[e];
+                        }
+                    } else {
+                        for (int e = 0; e < QK; e++) {
+                            steps[(e & 15) * 64 + (e >> 4) * 32 + lane] = 0;
+                        }
+                    }
+                    dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + lane * Float.BYTES, d);
+                    dst.set(ValueLayout.JAVA_SHORT, base + OFFSETS + lane * Short.BYTES, (short) (-8 * sum));
+                }
+                MemorySegment.copy(steps, 0, dst, ValueLayout.JAVA_SHORT, base, steps.length);
+            }
+        }
+    }
+}
