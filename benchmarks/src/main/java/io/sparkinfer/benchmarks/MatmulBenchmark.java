@@ -73,7 +73,8 @@ public class MatmulBenchmark {
         GGMLType t = GGMLType.valueOf(type);
         Parallel pool = threads == 0 ? Parallel.shared() : new Parallel(threads);
         kernels = impl.equals("scalar") ? new ScalarKernels(pool) : new VectorKernels(pool);
-        w = randomWeights(t, rows, cols, 42);
+        // As a model load does: the vector kernels re-lay Q4_0 once (Kernels.prepare).
+        w = kernels.prepare(randomWeights(t, rows, cols, 42));
         SplittableRandom r = new SplittableRandom(7);
         x = new float[nTokens * cols];
         for (int i = 0; i < x.length; i++) {
