@@ -42,6 +42,8 @@ final class VectorQ4Dot {
     static final boolean QUAD = G == 16;
     /** Short lanes per vector: blocks per chunk. */
     private static final int SL = 2 * G;
+    /** Chunks per group of 32 blocks. */
+    private static final int CHUNKS = SUPPORTED ? Q4_0Interleaved.BLOCKS / SL : 1;
     private static final VectorSpecies<Short> SW =
             ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SUPPORTED ? BITS : 256));
     private static final VectorSpecies<Byte> BH =
@@ -66,76 +68,28 @@ final class VectorQ4Dot {
     /**
      * Row at {@code w + base} times the token at {@code x + x0}, over {@code groups} groups. It stops
      * before the lane sum (a call that C2 would not inline, see above): the accumulator goes to
-     * lanes (aligned, G floats) and {@link #finish} sums it.
+     * lanes (aligned, G floats) and {@link #finish} sums it. A group is {@link #CHUNKS} chunks of
+     * 2G blocks: one at 512 bits (C2 folds the chunk loop away), two at 256 with four accumulators,
+     * folded as the 512-bit kernel's two would be (blocks j and j + 16 first).
      */
     static void dot1(MemorySegment w, long base, MemorySegment x, long x0, int groups, MemorySegment lanes) {
-        if (G != 16) {
-            dot1Narrow(w, base, x, x0, groups, lanes);
-            return;
-        }
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        for (int g = 0; g < groups; g++) {
-            long wg = base + (long) g * Q4_0Interleaved.BYTES;
-            long xg = x0 + (long) g * Q8Activations.BYTES;
-            // The block sums: -8 * sum(q) plus nibble times q over the 16 steps, two steps per
-            // iteration (one per iteration leaves C2's pre/main/post loop split: 19 vs 28 GB/s;
-            // a fully unrolled body makes C1 give up on the method).
-            ShortVector acc = ShortVector.fromMemorySegment(SW, x, xg + Q8Activations.OFFSETS, NATIVE);
-            for (int i = 0; i < Q4_0Interleaved.STEPS; i += 2) {
-                long wi = wg + (long) i * Q4_0Interleaved.BLOCKS;
-                long xi = xg + (long) i * STEP_BYTES;
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                acc = acc.add(q.and((short) 0x0F).mul(ShortVector.fromMemorySegment(SW, x, xi, NATIVE)))
-                        .add(q.lanewise(VectorOperators.LSHR, 4)
-                                .mul(ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)));
-                q = (ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                acc = acc.add(q.and((short) 0x0F)
-                                .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES, NATIVE)))
-                        .add(q.lanewise(VectorOperators.LSHR, 4)
-                                .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES + HIGH, NATIVE)));
-            }
-            ShortVector scales = ShortVector.fromMemorySegment(SW, w, wg + Q4_0Interleaved.SCALES, LE);
-            long xd = xg + Q8Activations.SCALES;
-            FloatVector s0 = ((IntVector) scales.convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE)
-                    .mul(FloatVector.fromMemorySegment(F, x, xd, NATIVE));
-            FloatVector s1 = ((IntVector) scales.convertShape(VectorOperators.S2I, I, 1))
-                    .lanewise(VectorOperators.LSHL, 13).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE)
-                    .mul(FloatVector.fromMemorySegment(F, x, xd + G * Float.BYTES, NATIVE));
-            a0 = ((FloatVector) acc.convertShape(VectorOperators.S2F, F, 0)).fma(s0, a0);
-            a1 = ((FloatVector) acc.convertShape(VectorOperators.S2F, F, 1)).fma(s1, a1);
-        }
-        a0.add(a1).intoMemorySegment(lanes, 0, NATIVE);
-    }
-
-    /** The result of {@link #dot1} from its lanes. */
-    static float finish(MemorySegment lanes) {
-        return treeSum(FloatVector.fromMemorySegment(F, lanes, 0, NATIVE));
-    }
-
-    /**
-     * {@link #dot1} at 256 bits: two chunks of 16 blocks per group, four accumulators, folded as the
-     * 512-bit kernel's two would be (blocks j and j + 16 first).
-     */
-    private static void dot1Narrow(MemorySegment w, long base, MemorySegment x, long x0, int groups,
-                                   MemorySegment lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        long half = SL * Short.BYTES;
         for (int g = 0; g < groups; g++) {
             long wg = base + (long) g * Q4_0Interleaved.BYTES;
             long xg = x0 + (long) g * Q8Activations.BYTES;
-            long xd = xg + Q8Activations.SCALES;
-            for (int c = 0; c < 2; c++) {
-                ShortVector acc = ShortVector.fromMemorySegment(SW, x, xg + Q8Activations.OFFSETS + c * half, NATIVE);
+            for (int c = 0; c < CHUNKS; c++) {
+                long wc = wg + c * SL;
+                long xc = xg + c * SL * Short.BYTES;
+                // The block sums: -8 * sum(q) plus nibble times q over the 16 steps, two steps per
+                // iteration (one per iteration leaves C2's pre/main/post loop split: 19 vs 28
+                // GB/s; a fully unrolled body makes C1 give up on the method).
+                ShortVector acc = ShortVector.fromMemorySegment(SW, x, xc + Q8Activations.OFFSETS, NATIVE);
                 for (int i = 0; i < Q4_0Interleaved.STEPS; i += 2) {
-                    long wi = wg + c * SL + (long) i * Q4_0Interleaved.BLOCKS;
-                    long xi = xg + c * half + (long) i * STEP_BYTES;
+                    long wi = wc + (long) i * Q4_0Interleaved.BLOCKS;
+                    long xi = xc + (long) i * STEP_BYTES;
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
                     acc = acc.add(q.and((short) 0x0F).mul(ShortVector.fromMemorySegment(SW, x, xi, NATIVE)))
@@ -144,18 +98,18 @@ final class VectorQ4Dot {
                     q = (ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
                     acc = acc.add(q.and((short) 0x0F)
-                                .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES, NATIVE)))
+                                    .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES, NATIVE)))
                             .add(q.lanewise(VectorOperators.LSHR, 4)
                                     .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES + HIGH, NATIVE)));
                 }
-                ShortVector scales = ShortVector.fromMemorySegment(SW, w, wg + Q4_0Interleaved.SCALES + c * half, LE);
-                long xc = xd + 2L * c * G * Float.BYTES;
+                ShortVector scales = ShortVector.fromMemorySegment(SW, w, wc + Q4_0Interleaved.SCALES, LE);
+                long xd = xg + Q8Activations.SCALES + 2L * c * G * Float.BYTES;
                 FloatVector s0 = ((IntVector) scales.convertShape(VectorOperators.S2I, I, 0))
                         .lanewise(VectorOperators.LSHL, 13).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE)
-                        .mul(FloatVector.fromMemorySegment(F, x, xc, NATIVE));
+                        .mul(FloatVector.fromMemorySegment(F, x, xd, NATIVE));
                 FloatVector s1 = ((IntVector) scales.convertShape(VectorOperators.S2I, I, 1))
                         .lanewise(VectorOperators.LSHL, 13).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE)
-                        .mul(FloatVector.fromMemorySegment(F, x, xc + G * Float.BYTES, NATIVE));
+                        .mul(FloatVector.fromMemorySegment(F, x, xd + G * Float.BYTES, NATIVE));
                 FloatVector p0 = (FloatVector) acc.convertShape(VectorOperators.S2F, F, 0);
                 FloatVector p1 = (FloatVector) acc.convertShape(VectorOperators.S2F, F, 1);
                 if (c == 0) {
@@ -167,7 +121,14 @@ final class VectorQ4Dot {
                 }
             }
         }
-        a0.add(a2).add(a1.add(a3)).intoMemorySegment(lanes, 0, NATIVE);
+        // One chunk: exactly a0 + a1, as dot1x4 (adding the zero a2, a3 would turn -0 into +0).
+        FloatVector sum = CHUNKS == 1 ? a0.add(a1) : a0.add(a2).add(a1.add(a3));
+        sum.intoMemorySegment(lanes, 0, NATIVE);
+    }
+
+    /** The result of {@link #dot1} from its lanes. */
+    static float finish(MemorySegment lanes) {
+        return treeSum(FloatVector.fromMemorySegment(F, lanes, 0, NATIVE));
     }
 
     /**
