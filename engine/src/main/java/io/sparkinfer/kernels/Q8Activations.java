@@ -1,8 +1,16 @@
 package io.sparkinfer.kernels;
 
+import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.G;
+import static io.sparkinfer.kernels.VectorWidth.I;
+
 import io.sparkinfer.tensor.Q4_0Codec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Activations quantized to int8 per 32-element block (ggml's Q8_0: {@code d = max|x| / 127},
@@ -55,6 +63,29 @@ final class Q8Activations {
         return d;
     }
 
+    private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
+    private static final FloatVector MINUS_HALF = FloatVector.broadcast(F, -0.5f);
+
+    /**
+     * {@link #quantizeBlock} in vector lanes: the same float operations per element (x * id, then
+     * +-0.5, then a truncating cast), so the same integers (the max is exact in any order). Fills
+     * q (32 ints) and returns d. For vectors of up to 32 floats.
+     */
+    private static float quantizeBlockVector(float[] x, int off, int[] q) {
+        FloatVector m = FloatVector.zero(F);
+        for (int e = 0; e < QK; e += G) {
+            m = m.max(FloatVector.fromArray(F, x, off + e).abs());
+        }
+        float d = m.reduceLanes(VectorOperators.MAX) / 127f;
+        float id = d != 0f ? 1f / d : 0f;
+        for (int e = 0; e < QK; e += G) {
+            FloatVector y = FloatVector.fromArray(F, x, off + e).mul(id);
+            IntVector v = (IntVector) y.add(HALF.blend(MINUS_HALF, y.lt(0f))).convert(VectorOperators.F2I, 0);
+            v.max(-127).min(127).intoArray(q, e);
+        }
+        return d;
+    }
+
     /**
      * Token t of x (floats {@code t * cols ..}) for t in [from, to), quantized into dst at
      * {@code t * tokenBytes(cols)}. Scratch: q (32 ints) and steps (1024 shorts).
@@ -69,18 +100,19 @@ final class Q8Activations {
                 for (int lane = 0; lane < Q4_0Interleaved.BLOCKS; lane++) {
                     int b = g * Q4_0Interleaved.BLOCKS + lane;
                     float d = 0f;
-                    int sum = 0;
-                    if (b < blocks) {
-                        d = quantizeBlock(x, t * cols + b * QK, q);
-                        for (int e = 0; e < QK; e++) {
-                            // element e < 16: step e, low half; e >= 16: step e - 16, high half
-                            steps[(e & 15) * 64 + (e >> 4) * 32 + lane] = (short) q[e];
-                            sum += q[e];
-                        }
+                    if (b >= blocks) {
+                        Arrays.fill(q, 0, QK, 0);
+                    } else if (G <= QK) {
+                        d = quantizeBlockVector(x, t * cols + b * QK, q);
                     } else {
-                        for (int e = 0; e < QK; e++) {
-                            steps[(e & 15) * 64 + (e >> 4) * 32 + lane] = 0;
-                        }
+                        d = quantizeBlock(x, t * cols + b * QK, q);
+                    }
+                    // element e < 16: step e, low half; e >= 16: step e - 16, high half
+                    int sum = 0;
+                    for (int e = 0; e < QK / 2; e++) {
+                        steps[e * 64 + lane] = (short) q[e];
+                        steps[e * 64 + 32 + lane] = (short) q[e + QK / 2];
+                        sum += q[e] + q[e + QK / 2];
                     }
                     dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + lane * Float.BYTES, d);
                     dst.set(ValueLayout.JAVA_SHORT, base + OFFSETS + lane * Short.BYTES, (short) (-8 * sum));

@@ -7,6 +7,7 @@ import static io.sparkinfer.kernels.VectorWidth.treeSum;
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -56,6 +57,13 @@ public final class VectorKernels implements Kernels {
         final float[] lanes = new float[G];
         /** This thread's activations quantized for the Q4_0 dots (workers read the caller's). */
         final AlignedFloats quantized = new AlignedFloats();
+        /**
+         * A copy of the input last quantized into {@link #quantized} (tokens x cols floats), or
+         * cols = -1: q/k/v and gate/up multiply the same input, which is then quantized once.
+         */
+        float[] quantizedInput = new float[0];
+        int quantizedTokens;
+        int quantizedCols = -1;
         final int[] block = new int[32];
         final short[] steps = new short[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS];
 
@@ -126,9 +134,25 @@ public final class VectorKernels implements Kernels {
             throw new IllegalArgumentException(w.name() + ": packed copy has " + packed.byteSize()
                     + " bytes, not the Q4_0 interleaved layout of " + rows + " x " + cols);
         }
-        Scratch caller = scratch.get();
-        long tokenBytes = Q8Activations.tokenBytes(cols);
-        MemorySegment xq = caller.quantized.atLeast((nTokens * tokenBytes + Float.BYTES - 1) / Float.BYTES);
+        MemorySegment xq = quantized(scratch.get(), x, nTokens, cols);
+        parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, rows, cols, xq, nTokens, out, from, to,
+                scratch.get().rows.atLeast(4L * G)));
+    }
+
+    /**
+     * x quantized for the Q4_0 dots in the caller's scratch; reused when x holds the same floats
+     * as the last call's input (a vectorized compare of n x cols floats costs far less than
+     * quantizing them again).
+     */
+    private MemorySegment quantized(Scratch caller, float[] x, int nTokens, int cols) {
+        int n = nTokens * cols;
+        long floats = (nTokens * Q8Activations.tokenBytes(cols) + Float.BYTES - 1) / Float.BYTES;
+        if (caller.quantizedCols == cols && caller.quantizedTokens == nTokens
+                && Arrays.equals(caller.quantizedInput, 0, n, x, 0, n)) {
+            return caller.quantized.atLeast(floats);
+        }
+        caller.quantizedCols = -1;
+        MemorySegment xq = caller.quantized.atLeast(floats);
         if (nTokens == 1) {
             Q8Activations.quantize(x, cols, 0, 1, xq, caller.block, caller.steps);
         } else {
@@ -137,8 +161,13 @@ public final class VectorKernels implements Kernels {
                 Q8Activations.quantize(x, cols, from, to, xq, s.block, s.steps);
             });
         }
-        parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, rows, cols, xq, nTokens, out, from, to,
-                scratch.get().rows.atLeast(4L * G)));
+        if (caller.quantizedInput.length < n) {
+            caller.quantizedInput = new float[n];
+        }
+        System.arraycopy(x, 0, caller.quantizedInput, 0, n);
+        caller.quantizedTokens = nTokens;
+        caller.quantizedCols = cols;
+        return xq;
     }
 
     @Override

@@ -151,6 +151,52 @@ class Q4_0IntegerDotTest {
         assertEquals(32512f * (2f / 127f), s[nibbles.length], 1e-3f);
     }
 
+    /**
+     * The vector quantizer of the kernel layout gives the reference quantizer's integers, scales
+     * and offset terms, including values exactly halfway between two integers (amax 127 makes the
+     * scale 1) and blocks of zeros.
+     */
+    @Test
+    void layoutQuantizerMatchesTheReferenceQuantizer() {
+        Random rnd = new Random(5);
+        int cols = 40 * QK; // two groups, the second padded
+        float[] x = new float[2 * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian() * (i % 7 == 0 ? 1e-3f : 2f);
+        }
+        float[] halves = {127f, 3.5f, -3.5f, 0.5f, -0.5f, 126.5f, -126.5f, 0.49999997f, -0f, 64.5f};
+        System.arraycopy(halves, 0, x, 5 * QK, halves.length);
+        Arrays.fill(x, 7 * QK, 8 * QK, 0f);
+        MemorySegment xq = Arena.ofAuto().allocate(2 * Q8Activations.tokenBytes(cols), 64);
+        Q8Activations.quantize(x, cols, 0, 2, xq, new int[QK], new short[1024]);
+        int[] q = new int[QK];
+        for (int t = 0; t < 2; t++) {
+            for (int b = 0; b < 64; b++) {
+                long group = t * Q8Activations.tokenBytes(cols) + (b / 32) * (long) Q8Activations.BYTES;
+                int lane = b % 32;
+                float d = b < 40 ? Q8Activations.quantizeBlock(x, t * cols + b * QK, q) : 0f;
+                if (b >= 40) {
+                    Arrays.fill(q, 0);
+                }
+                int sum = 0;
+                for (int e = 0; e < QK; e++) {
+                    long at = group + (e & 15) * 128L + (e >> 4) * 64L + 2L * lane;
+                    assertEquals(q[e], xq.get(ValueLayout.JAVA_SHORT, at), "token " + t + " block " + b + " elem " + e);
+                    sum += q[e];
+                }
+                assertEquals(Float.floatToRawIntBits(d),
+                        Float.floatToRawIntBits(xq.get(ValueLayout.JAVA_FLOAT, group + Q8Activations.SCALES + 4L * lane)));
+                assertEquals((short) (-8 * sum), xq.get(ValueLayout.JAVA_SHORT, group + Q8Activations.OFFSETS + 2L * lane));
+            }
+        }
+        Q8Activations.quantizeBlock(x, 5 * QK, q);
+        assertEquals(127, q[0]);
+        assertEquals(4, q[1], "3.5 rounds half away from zero");
+        assertEquals(-4, q[2]);
+        assertEquals(1, q[3]);
+        assertEquals(-1, q[4]);
+    }
+
     @Test
     void preparedAndUnpreparedMatricesGiveTheSameBits() {
         Random rnd = new Random(11);
