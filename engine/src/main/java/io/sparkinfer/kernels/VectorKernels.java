@@ -136,7 +136,7 @@ public final class VectorKernels implements Kernels {
         }
         MemorySegment xq = quantized(scratch.get(), x, nTokens, cols);
         parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, rows, cols, xq, nTokens, out, from, to,
-                scratch.get().rows.atLeast(4L * G)));
+                scratch.get().rows.atLeast(VectorQ4Matmul.accFloats(cols))));
     }
 
     /**

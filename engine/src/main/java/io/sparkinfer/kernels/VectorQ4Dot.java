@@ -50,6 +50,8 @@ final class VectorQ4Dot {
             ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SUPPORTED ? BITS / 2 : 128));
     private static final int STEP_BYTES = 2 * Q4_0Interleaved.BLOCKS * Short.BYTES;
     private static final int HIGH = Q4_0Interleaved.BLOCKS * Short.BYTES;
+    /** Bytes of one float vector. */
+    private static final long VB = (long) G * Float.BYTES;
 
     private VectorQ4Dot() {
     }
@@ -133,14 +135,36 @@ final class VectorQ4Dot {
 
     /**
      * One row times four tokens (at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs): each step's nibbles are
-     * unpacked once for the four. Per (row, token) the same operations as {@link #dot1}; token t's
-     * accumulator goes to lanes (aligned, 4 G floats) at float t * G, and {@link #finish4} sums
-     * them. Only for 512 bits ({@link #QUAD}): at 256 the caller runs {@link #dot1} per token.
+     * unpacked once for the four. Groups [g0, g1) only: the 8 float accumulators (token t's two at
+     * vectors 2t, 2t + 1) start at zero when g0 is 0, else from acc + at, and are stored there
+     * (aligned, 8 G floats), so that a long row can be done in chunks whose activations stay in
+     * L1, with exactly the operations of one pass; {@link #finish4} sums them. Per (row, token)
+     * the same operations as {@link #dot1}. Only for 512 bits ({@link #QUAD}): at 256 the caller
+     * runs {@link #dot1} per token.
      */
-    static void dot1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int groups,
-                       MemorySegment lanes) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
-        for (int g = 0; g < groups; g++) {
+    static void dot1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1,
+                       MemorySegment acc, long at) {
+        FloatVector a0, a1, b0, b1, c0, c1, d0, d1;
+        if (g0 == 0) {
+            a0 = FloatVector.zero(F);
+            a1 = a0;
+            b0 = a0;
+            b1 = a0;
+            c0 = a0;
+            c1 = a0;
+            d0 = a0;
+            d1 = a0;
+        } else {
+            a0 = FloatVector.fromMemorySegment(F, acc, at, NATIVE);
+            a1 = FloatVector.fromMemorySegment(F, acc, at + VB, NATIVE);
+            b0 = FloatVector.fromMemorySegment(F, acc, at + 2 * VB, NATIVE);
+            b1 = FloatVector.fromMemorySegment(F, acc, at + 3 * VB, NATIVE);
+            c0 = FloatVector.fromMemorySegment(F, acc, at + 4 * VB, NATIVE);
+            c1 = FloatVector.fromMemorySegment(F, acc, at + 5 * VB, NATIVE);
+            d0 = FloatVector.fromMemorySegment(F, acc, at + 6 * VB, NATIVE);
+            d1 = FloatVector.fromMemorySegment(F, acc, at + 7 * VB, NATIVE);
+        }
+        for (int g = g0; g < g1; g++) {
             long wg = base + (long) g * Q4_0Interleaved.BYTES;
             long xa = x0 + (long) g * Q8Activations.BYTES;
             long xb = xa + xs;
@@ -190,16 +214,25 @@ final class VectorQ4Dot {
             d1 = ((FloatVector) sd.convertShape(VectorOperators.S2F, F, 1))
                     .fma(w1.mul(FloatVector.fromMemorySegment(F, x, xd + s1, NATIVE)), d1);
         }
-        a0.add(a1).intoMemorySegment(lanes, 0, NATIVE);
-        b0.add(b1).intoMemorySegment(lanes, G * Float.BYTES, NATIVE);
-        c0.add(c1).intoMemorySegment(lanes, 2 * G * Float.BYTES, NATIVE);
-        d0.add(d1).intoMemorySegment(lanes, 3 * G * Float.BYTES, NATIVE);
+        a0.intoMemorySegment(acc, at, NATIVE);
+        a1.intoMemorySegment(acc, at + VB, NATIVE);
+        b0.intoMemorySegment(acc, at + 2 * VB, NATIVE);
+        b1.intoMemorySegment(acc, at + 3 * VB, NATIVE);
+        c0.intoMemorySegment(acc, at + 4 * VB, NATIVE);
+        c1.intoMemorySegment(acc, at + 5 * VB, NATIVE);
+        d0.intoMemorySegment(acc, at + 6 * VB, NATIVE);
+        d1.intoMemorySegment(acc, at + 7 * VB, NATIVE);
     }
 
-    /** The four results of {@link #dot1x4} from its lane sums: out[o + t * stride] for t < 4. */
-    static void finish4(MemorySegment lanes, float[] out, int o, int stride) {
+    /**
+     * The four results of {@link #dot1x4} from its accumulators at acc + at: out[o + t * stride]
+     * for t < 4, each {@code treeSum(even + odd)} as in {@link #dot1}.
+     */
+    static void finish4(MemorySegment acc, long at, float[] out, int o, int stride) {
         for (int t = 0; t < 4; t++) {
-            out[o + t * stride] = treeSum(FloatVector.fromMemorySegment(F, lanes, (long) t * G * Float.BYTES, NATIVE));
+            FloatVector even = FloatVector.fromMemorySegment(F, acc, at + 2L * t * VB, NATIVE);
+            FloatVector odd = FloatVector.fromMemorySegment(F, acc, at + (2L * t + 1) * VB, NATIVE);
+            out[o + t * stride] = treeSum(even.add(odd));
         }
     }
 }

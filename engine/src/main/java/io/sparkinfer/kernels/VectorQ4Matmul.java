@@ -1,5 +1,7 @@
 package io.sparkinfer.kernels;
 
+import static io.sparkinfer.kernels.VectorWidth.G;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -9,7 +11,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Loop order for many tokens: a token's quantized activations (4480 bytes per 2048 columns) are
  * four times the size of its Q4_0 row (1152), so the four tokens of a group stay in L1 while a
  * block of rows (kept in L2) passes under them, rather than each row reading every token from
- * L2. Measured on a 8192 x 2048 matrix, 64 tokens, 2 threads: rows outer 92 GMAC/s.
+ * L2 (8192 x 2048, 64 tokens, 2 threads: 92 -> 132-139 GMAC/s). Long rows go in chunks of
+ * {@link #CHUNK_GROUPS} groups, the accumulators kept in scratch between chunks.
  */
 final class VectorQ4Matmul {
     /** Bytes of packed rows per row block (L2 is 1 MiB on Zen 5). */
@@ -19,31 +22,54 @@ final class VectorQ4Matmul {
     }
 
     /**
+     * Groups per chunk of a 4-token pass: 4 tokens' activations of 4 groups (36 KB) stay in L1
+     * (48 KB on Zen 5) while the rows of a block pass under them. At 8192 columns (ffn_down, 8
+     * groups) a whole row's activations (72 KB) did not: 87-90 against 124-150 GMAC/s at 2048.
+     */
+    static final int CHUNK_GROUPS = Integer.getInteger("sparkinfer.matmul.q4ChunkGroups", 4);
+
+    /**
      * Rows [from, to) of out for all nTokens tokens. packed: the rows in {@link Q4_0Interleaved}
      * layout; x: the tokens in {@link Q8Activations} layout, {@code tokenBytes(cols)} apart;
-     * lanes: aligned scratch of 4 G floats.
+     * acc: aligned scratch of {@link #accFloats} floats.
      */
     static void rows(MemorySegment packed, int rows, int cols, MemorySegment x, int nTokens, float[] out, int from,
-                     int to, MemorySegment lanes) {
+                     int to, MemorySegment acc) {
         int groups = Q4_0Interleaved.groups(cols);
         long rowBytes = Q4_0Interleaved.rowBytes(cols);
         long xs = Q8Activations.tokenBytes(cols);
         int quads = VectorQ4Dot.QUAD ? nTokens & ~3 : 0;
-        int block = (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes);
+        int block = rowBlock(cols);
+        long accRow = 8L * G * Float.BYTES;
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
             for (int t = 0; t < quads; t += 4) {
+                for (int g0 = 0; g0 < groups; g0 += CHUNK_GROUPS) {
+                    int g1 = Math.min(groups, g0 + CHUNK_GROUPS);
+                    for (int r = r0; r < r1; r++) {
+                        VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc, (r - r0) * accRow);
+                    }
+                }
                 for (int r = r0; r < r1; r++) {
-                    VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, groups, lanes);
-                    VectorQ4Dot.finish4(lanes, out, t * rows + r, rows);
+                    VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
                 }
             }
             for (int t = quads; t < nTokens; t++) {
                 for (int r = r0; r < r1; r++) {
-                    VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, lanes);
-                    out[t * rows + r] = VectorQ4Dot.finish(lanes);
+                    VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    out[t * rows + r] = VectorQ4Dot.finish(acc);
                 }
             }
         }
+    }
+
+    /** Rows per block: {@link #ROW_BLOCK_BYTES} of packed rows, at least one. */
+    private static int rowBlock(int cols) {
+        return (int) Math.max(1, ROW_BLOCK_BYTES / Q4_0Interleaved.rowBytes(cols));
+    }
+
+    /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
+    static long accFloats(int cols) {
+        return 8L * G * rowBlock(cols);
     }
 }
