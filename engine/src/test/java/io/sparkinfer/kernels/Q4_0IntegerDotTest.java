@@ -197,6 +197,30 @@ class Q4_0IntegerDotTest {
         assertEquals(-1, q[4]);
     }
 
+    /**
+     * Rows longer than one chunk of groups ({@link VectorQ4Matmul#CHUNK_GROUPS}): the 4-token
+     * passes carry their accumulators between chunks, and still give each token the bits it gets
+     * alone (10 groups, the last padded; 9 tokens: two 4-token groups and one single).
+     */
+    @Test
+    void chunkedLongRowsGiveEachTokenItsSingleTokenBits() {
+        Random rnd = new Random(17);
+        int cols = 289 * QK;
+        WeightMatrix w = new VectorKernels().prepare(KernelTestData.matrix(rnd, GGMLType.Q4_0, 37, cols, 0));
+        float[] x = KernelTestData.floats(rnd, 9 * cols, 1);
+        VectorKernels k = new VectorKernels();
+        float[] batch = new float[9 * 37];
+        k.matmul(w, x, 9, batch);
+        float[] one = new float[37];
+        for (int t = 0; t < 9; t++) {
+            k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
+            for (int r = 0; r < 37; r++) {
+                assertEquals(Float.floatToRawIntBits(one[r]), Float.floatToRawIntBits(batch[t * 37 + r]),
+                        "token " + t + " row " + r);
+            }
+        }
+    }
+
     @Test
     void preparedAndUnpreparedMatricesGiveTheSameBits() {
         Random rnd = new Random(11);
