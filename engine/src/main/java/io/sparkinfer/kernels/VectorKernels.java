@@ -19,10 +19,10 @@ import jdk.incubator.vector.VectorOperators;
  * sum, matmuls of every weight type) differ only in float summation order: matmuls multiply the
  * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the unquantized
  * activations, except Q4_0, which both tiers multiply as Q4_0 x int8 ({@link VectorQ4Dot},
- * {@link ScalarKernels#q4_0Matmul}); exp (softmax, swiglu) is {@link DeterministicExp}, identical in vector lanes,
- * scalar tails and every JIT tier. Lane sums are done in lane order, never with
- * {@code reduceLanes}, so every result is reproducible run to run and independent of batch and
- * thread count.
+ * {@link ScalarKernels#q4_0Matmul}); exp (softmax, swiglu) is {@link DeterministicExp},
+ * identical in vector lanes, scalar tails and every JIT tier. Float lane sums are a fixed tree
+ * ({@link VectorWidth#treeSum}), never {@code reduceLanes(ADD)}, so every result is reproducible
+ * run to run and independent of batch and thread count.
  */
 public final class VectorKernels implements Kernels {
     private final Parallel parallel;

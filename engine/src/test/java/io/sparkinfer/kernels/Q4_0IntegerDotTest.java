@@ -117,7 +117,8 @@ class Q4_0IntegerDotTest {
                 float dw = Float.float16ToFloat(scale.bits(r, t));
                 float want = Math.fma(127f, dw * d, 0f);
                 String f16 = "f16 0x" + Integer.toHexString(scale.bits(r, t) & 0xFFFF);
-                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[t * rows + r]), f16 + " (4 tokens)");
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[t * rows + r]),
+                        f16 + " (4 tokens)");
                 assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(one[r]), f16 + " (1 token)");
             }
         }
@@ -184,9 +185,10 @@ class Q4_0IntegerDotTest {
                     assertEquals(q[e], xq.get(ValueLayout.JAVA_SHORT, at), "token " + t + " block " + b + " elem " + e);
                     sum += q[e];
                 }
-                assertEquals(Float.floatToRawIntBits(d),
-                        Float.floatToRawIntBits(xq.get(ValueLayout.JAVA_FLOAT, group + Q8Activations.SCALES + 4L * lane)));
-                assertEquals((short) (-8 * sum), xq.get(ValueLayout.JAVA_SHORT, group + Q8Activations.OFFSETS + 2L * lane));
+                float gotD = xq.get(ValueLayout.JAVA_FLOAT, group + Q8Activations.SCALES + 4L * lane);
+                assertEquals(Float.floatToRawIntBits(d), Float.floatToRawIntBits(gotD), "scale of block " + b);
+                short gotOffset = xq.get(ValueLayout.JAVA_SHORT, group + Q8Activations.OFFSETS + 2L * lane);
+                assertEquals((short) (-8 * sum), gotOffset, "offset term of block " + b);
             }
         }
         Q8Activations.quantizeBlock(x, 5 * QK, q);
