@@ -3,7 +3,6 @@ package io.sparkinfer.kernels;
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Q4_0Codec;
 import io.sparkinfer.tensor.WeightMatrix;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -53,13 +52,20 @@ final class Q4_0Interleaved {
         if (w.type() != GGMLType.Q4_0) {
             throw new IllegalArgumentException(w.name() + ": only Q4_0 is interleaved, not " + w.type());
         }
+        long dstRow = rowBytes(w.cols());
+        MemorySegment out = LargePages.allocate(dstRow * w.rows());
+        // Rows in parallel on the shared pool: a 1B model's 667 MB took 2.4-3.1 s on one thread.
+        Parallel.forChunks(w.rows(), (from, to) -> packRows(w, out, from, to));
+        return out;
+    }
+
+    private static void packRows(WeightMatrix w, MemorySegment out, int from, int to) {
         int blocks = w.cols() / Q4_0Codec.BLOCK;
         long srcRow = w.rowBytes();
         long dstRow = rowBytes(w.cols());
-        MemorySegment out = Arena.ofAuto().allocate(Math.max(1, dstRow * w.rows()), 64);
         byte[] src = new byte[(int) srcRow];
         byte[] dst = new byte[(int) dstRow];
-        for (int r = 0; r < w.rows(); r++) {
+        for (int r = from; r < to; r++) {
             MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * srcRow, src, 0, src.length);
             for (int b = 0; b < groups(w.cols()) * BLOCKS; b++) {
                 int group = (b / BLOCKS) * BYTES;
@@ -86,6 +92,5 @@ final class Q4_0Interleaved {
             }
             MemorySegment.copy(dst, 0, out, ValueLayout.JAVA_BYTE, r * dstRow, dst.length);
         }
-        return out;
     }
 }
