@@ -9,14 +9,15 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /**
- * Large native buffers (re-laid weights) on transparent huge pages where Linux offers them:
+ * Large native buffers (weights) on transparent huge pages where Linux offers them:
  * anonymous {@code mmap}, {@code madvise(MADV_HUGEPAGE)} before the first touch, {@code munmap}
  * when the returned segment's automatic arena is collected. Elsewhere, or if a call fails, a
  * plain {@code Arena.ofAuto()} allocation.
  *
  * <p>Why: these machines run THP in "madvise" mode, so a plain allocation gets 4 KiB pages, and
  * in the VM each first touch costs ~3 us: packing a 1B Q4_0 model (667 MB) spent 2-3 s in page
- * faults. Needs native access ({@code --enable-native-access=ALL-UNNAMED}, as the engine's
+ * faults; and reading weights through 4 KiB pages costs TLB misses (see
+ * {@link VectorKernels#COPY_WEIGHTS}). Needs native access ({@code --enable-native-access=ALL-UNNAMED}, as the engine's
  * launchers pass); without it the JVM warns once and the calls still work.
  */
 final class LargePages {
@@ -84,6 +85,19 @@ final class LargePages {
         } catch (Throwable t) {
             return Arena.ofAuto().allocate(bytes, 64);
         }
+    }
+
+    /** A copy of src in memory from {@link #allocate}, copied on all cores of the shared pool. */
+    static MemorySegment copyOf(MemorySegment src) {
+        long bytes = src.byteSize();
+        MemorySegment copy = allocate(bytes);
+        long piece = 1L << 20;
+        Parallel.forChunks((int) ((bytes + piece - 1) / piece), (from, to) -> {
+            long start = from * piece;
+            long end = Math.min(bytes, to * piece);
+            MemorySegment.copy(src, start, copy, start, end - start);
+        });
+        return copy;
     }
 
     private static void unmap(long address, long bytes) {
