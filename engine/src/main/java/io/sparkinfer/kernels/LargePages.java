@@ -17,7 +17,7 @@ import java.util.Optional;
  * <p>Why: these machines run THP in "madvise" mode, so a plain allocation gets 4 KiB pages, and
  * in the VM each first touch costs ~3 us: packing a 1B Q4_0 model (667 MB) spent 2-3 s in page
  * faults; and reading weights through 4 KiB pages costs TLB misses (see
- * {@link VectorKernels#COPY_WEIGHTS}). Needs native access ({@code --enable-native-access=ALL-UNNAMED}, as the engine's
+ * {@link VectorKernels#copyWeights}). Needs native access ({@code --enable-native-access=ALL-UNNAMED}, as the engine's
  * launchers pass); without it the JVM warns once and the calls still work.
  */
 final class LargePages {

@@ -115,13 +115,16 @@ public final class VectorKernels implements Kernels {
      * minutes): decode 27-31 vs 17-23 tok/s, prefill 92-101 vs 65-87: streaming 1.3 GB through
      * 4 KiB pages of the page cache costs TLB misses that 2 MiB pages do not. The price is the
      * model's size in native memory (the mapping's page cache can be reclaimed);
-     * {@code -Dsparkinfer.weights.copy=false} keeps the weights zero-copy in the mapping.
+     * {@code -Dsparkinfer.weights.copy=false} keeps the weights zero-copy in the mapping. Read at
+     * each load (Spark executors set it from {@code spark.sparkinfer.weights.copy}).
      */
-    static final boolean COPY_WEIGHTS = Boolean.parseBoolean(System.getProperty("sparkinfer.weights.copy", "true"));
+    static boolean copyWeights() {
+        return Boolean.parseBoolean(System.getProperty("sparkinfer.weights.copy", "true"));
+    }
 
     /**
      * Q4_0: re-laid for {@link VectorQ4Dot} into {@link WeightMatrix#packed()} (the same size as
-     * the ggml rows, on huge pages). Other types: copied to huge pages ({@link #COPY_WEIGHTS}).
+     * the ggml rows, on huge pages). Other types: copied to huge pages ({@link #copyWeights}).
      */
     @Override
     public WeightMatrix prepare(WeightMatrix w) {
@@ -131,7 +134,7 @@ public final class VectorKernels implements Kernels {
         if (w.type() == GGMLType.Q4_0 && VectorQ4Dot.SUPPORTED) {
             return w.withPacked(Q4_0Interleaved.pack(w));
         }
-        if (COPY_WEIGHTS) {
+        if (copyWeights()) {
             return new WeightMatrix(w.name(), w.type(), w.rows(), w.cols(), LargePages.copyOf(w.data()));
         }
         return w;

@@ -56,6 +56,7 @@ public final class ReplicaHolder {
 
     private static Replica load(ModelHandle handle) {
         sizeEngineThreads();
+        passWeightsCopySetting();
         LoadedModel model = LoadedModel.open(handle.localModel());
         try {
             TextCodec codec = TextCodecs.forModel(model, handle.localTokenizer());
@@ -84,6 +85,22 @@ public final class ReplicaHolder {
         }
         if (cores > 0) {
             System.setProperty("sparkinfer.threads", Integer.toString(cores));
+        }
+    }
+
+    /**
+     * {@code spark.sparkinfer.weights.copy} (Spark conf) to the engine's system property
+     * {@code sparkinfer.weights.copy}, unless that is set: whether the kernels copy the weights
+     * onto huge pages at load (default) or keep them zero-copy in the file mapping.
+     */
+    static void passWeightsCopySetting() {
+        SparkEnv env = SparkEnv.get();
+        if (System.getProperty("sparkinfer.weights.copy") != null || env == null) {
+            return;
+        }
+        String copy = env.conf().get("spark.sparkinfer.weights.copy", null);
+        if (copy != null) {
+            System.setProperty("sparkinfer.weights.copy", Boolean.toString(Boolean.parseBoolean(copy.trim())));
         }
     }
 

@@ -79,6 +79,7 @@ class LocalClusterTest {
                 "spark.executor.extraClassPath", classDirs,
                 "spark.executor.extraJavaOptions", "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "
                         + "--sun-misc-unsafe-memory-access=allow", "spark.sparkinfer.threads", "1",
+                "spark.sparkinfer.weights.copy", "false",
                 "spark.executor.memory", "1024m", "spark.locality.wait", "0s");
         Map<String, String> cluster = new HashMap<>();
         List<String> loads;
@@ -89,14 +90,17 @@ class LocalClusterTest {
                 cluster.put(r.getString(0), r.getString(1));
             }
             loads = spark.range(0, 4, 1, 4).map((MapFunction<Long, String>) i ->
-                    SparkEnv.get().executorId() + "=" + ReplicaHolder.loads(), Encoders.STRING()).distinct().collectAsList();
+                    SparkEnv.get().executorId() + "=" + ReplicaHolder.loads() + " copy="
+                            + System.getProperty("sparkinfer.weights.copy"), Encoders.STRING()).distinct().collectAsList();
         } finally {
             spark.stop();
         }
         assertEquals(n, cluster.size());
         for (String l : loads) {
             assertFalse(l.startsWith("driver"), "tasks ran in executor JVMs: " + loads);
-            assertTrue(l.endsWith("=1") || l.endsWith("=0"), "at most one replica per executor JVM: " + loads);
+            assertTrue(l.contains("=1 ") || l.contains("=0 "), "at most one replica per executor JVM: " + loads);
+            assertTrue(l.contains("=0 ") || l.endsWith("copy=false"),
+                    "spark.sparkinfer.weights.copy reached the engine before the load: " + loads);
         }
         // the same rows as the engine alone on the same prompts and seeds
         List<String> p = TestData.prompts(n);
