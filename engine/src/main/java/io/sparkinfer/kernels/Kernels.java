@@ -25,8 +25,9 @@ public interface Kernels {
 
     /**
      * The form of a matmul weight that this kernel set multiplies fastest, made once when a model
-     * loads (for example a re-laid copy in {@link WeightMatrix#packed()}). {@link #matmul} gives
-     * the same bits for {@code w} and {@code prepare(w)}; the unprepared form may be slower.
+     * loads (for example a re-laid copy in {@link WeightMatrix#packed()}, or the data copied to
+     * huge pages). {@link #matmul} gives the same bits for {@code w} and {@code prepare(w)}; the
+     * unprepared form may be slower.
      */
     default WeightMatrix prepare(WeightMatrix w) {
         return w;

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds a {@link Model} from a GGUF file with llama.cpp's tensor names. The matrices stay in
- * the file mapping (zero copy) unless the kernels keep a re-laid copy ({@link Kernels#prepare}:
- * Q4_0 for the vector kernels); the small 1-D tensors (norms, biases) become float arrays.
+ * Builds a {@link Model} from a GGUF file with llama.cpp's tensor names. Each matmul weight is
+ * handed to {@link Kernels#prepare}, which may copy it (the vector kernels: onto huge pages, Q4_0
+ * re-laid for integer dots) or keep it in the file mapping (zero copy); the embedding table stays
+ * mapped unless it doubles as the output matrix. The small 1-D tensors (norms, biases) become
+ * float arrays.
  * The {@link GgufFile} must stay open as long as the model is used.
  */
 public final class GgufModelLoader {
