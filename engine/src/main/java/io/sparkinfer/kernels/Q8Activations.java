@@ -44,9 +44,11 @@ final class Q8Activations {
     }
 
     /**
-     * Quantizes x[off .. off + 32) into q and returns the block scale d. Rounds half away from zero
-     * by truncating {@code y +- 0.5}; clamped to [-127, 127] against {@code x * (1 / d)} rounding
-     * just past 127.
+     * Quantizes x[off .. off + 32) into q and returns the block scale d. {@code y = x * (1 / d)} is
+     * rounded half away from zero, as ggml's roundf: the truncated value, plus one step away from
+     * zero when the fraction {@code y - trunc(y)} (exact in floats) is at least one half. (Adding
+     * +-0.5 before truncating is not the same: 0.49999997 + 0.5 rounds to 1 in floats.) Clamped to
+     * [-127, 127] against {@code x * (1 / d)} rounding just past 127.
      */
     static float quantizeBlock(float[] x, int off, int[] q) {
         float amax = 0f;
@@ -57,19 +59,19 @@ final class Q8Activations {
         float id = d != 0f ? 1f / d : 0f;
         for (int e = 0; e < QK; e++) {
             float y = x[off + e] * id;
-            int v = (int) (y + (y < 0f ? -0.5f : 0.5f));
+            int v = (int) y;
+            if (Math.abs(y - v) >= 0.5f) {
+                v += y < 0f ? -1 : 1;
+            }
             q[e] = Math.max(-127, Math.min(127, v));
         }
         return d;
     }
 
-    private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
-    private static final FloatVector MINUS_HALF = FloatVector.broadcast(F, -0.5f);
-
     /**
-     * {@link #quantizeBlock} in vector lanes: the same float operations per element (x * id, then
-     * +-0.5, then a truncating cast), so the same integers (the max is exact in any order). Fills
-     * q (32 ints) and returns d. For vectors of up to 32 floats.
+     * {@link #quantizeBlock} in vector lanes: the same float operations per element (x * id, the
+     * truncating cast, the exact fraction), so the same integers (the max is exact in any order).
+     * Fills q (32 ints) and returns d. For vectors of up to 32 floats.
      */
     private static float quantizeBlockVector(float[] x, int off, int[] q) {
         FloatVector m = FloatVector.zero(F);
@@ -80,7 +82,10 @@ final class Q8Activations {
         float id = d != 0f ? 1f / d : 0f;
         for (int e = 0; e < QK; e += G) {
             FloatVector y = FloatVector.fromArray(F, x, off + e).mul(id);
-            IntVector v = (IntVector) y.add(HALF.blend(MINUS_HALF, y.lt(0f))).convert(VectorOperators.F2I, 0);
+            IntVector v = (IntVector) y.convert(VectorOperators.F2I, 0);
+            FloatVector fraction = y.sub((FloatVector) v.convert(VectorOperators.I2F, 0)).abs();
+            IntVector away = IntVector.broadcast(I, 1).blend(-1, y.lt(0f).cast(I));
+            v = v.add(away, fraction.compare(VectorOperators.GE, 0.5f).cast(I));
             v.max(-127).min(127).intoArray(q, e);
         }
         return d;

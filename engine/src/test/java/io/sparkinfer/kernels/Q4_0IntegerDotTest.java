@@ -197,6 +197,11 @@ class Q4_0IntegerDotTest {
         assertEquals(-4, q[2]);
         assertEquals(1, q[3]);
         assertEquals(-1, q[4]);
+        assertEquals(127, q[5], "126.5 rounds up to 127");
+        assertEquals(-127, q[6]);
+        assertEquals(0, q[7], "0.49999997 is below one half (y + 0.5 would round to 1 in floats)");
+        assertEquals(0, q[8]);
+        assertEquals(65, q[9]);
     }
 
     /**
