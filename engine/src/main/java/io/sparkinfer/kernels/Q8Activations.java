@@ -71,7 +71,8 @@ final class Q8Activations {
     /**
      * {@link #quantizeBlock} in vector lanes: the same float operations per element (x * id, the
      * truncating cast, the exact fraction), so the same integers (the max is exact in any order).
-     * Fills q (32 ints) and returns d. For vectors of up to 32 floats.
+     * Fills q (32 ints) and returns d. For vectors of up to 32 floats (the widths that
+     * {@link VectorQ4Dot#SUPPORTED} admits; other widths run the scalar reference).
      */
     private static float quantizeBlockVector(float[] x, int off, int[] q) {
         FloatVector m = FloatVector.zero(F);
@@ -93,7 +94,8 @@ final class Q8Activations {
 
     /**
      * Token t of x (floats {@code t * cols ..}) for t in [from, to), quantized into dst at
-     * {@code t * tokenBytes(cols)}. Scratch: q (32 ints) and steps (1024 shorts).
+     * {@code t * tokenBytes(cols)}. Scratch: q (32 ints) and steps (1024 shorts). Only where
+     * {@link VectorQ4Dot#SUPPORTED}.
      */
     static void quantize(float[] x, int cols, int from, int to, MemorySegment dst, int[] q, short[] steps) {
         int blocks = cols / QK;
@@ -107,10 +109,8 @@ final class Q8Activations {
                     float d = 0f;
                     if (b >= blocks) {
                         Arrays.fill(q, 0, QK, 0);
-                    } else if (G <= QK) {
-                        d = quantizeBlockVector(x, t * cols + b * QK, q);
                     } else {
-                        d = quantizeBlock(x, t * cols + b * QK, q);
+                        d = quantizeBlockVector(x, t * cols + b * QK, q);
                     }
                     // element e < 16: step e, low half; e >= 16: step e - 16, high half
                     int sum = 0;
