@@ -28,7 +28,7 @@ import jdk.incubator.vector.FloatVector;
  * fused decode kernels of {@link VectorQuantDot} do exactly the same float operations per
  * (row, token), so results do not depend on the batch or on how rows are split among threads.
  *
- * <p>Decode steps of Q8_0 (fewer than 4 tokens) skip the scratch row and read the mapping
+ * <p>Decode steps of Q8_0 (fewer than 4 tokens) skip the scratch row and read the weights
  * directly ({@link VectorQuantDot}): the decoded row would be written and read back for one use.
  * Q4_0 does not come here: it has integer kernels ({@link VectorQ4Matmul}).
  */

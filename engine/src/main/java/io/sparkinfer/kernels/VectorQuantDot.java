@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One Q8_0 weight row times one token, read straight from the mapping: the decode-step
+ * One Q8_0 weight row times one token, read straight from the weights: the decode-step
  * kernel. Each 32-element block is decoded in registers to the exact floats of
  * {@link VectorRowDecoder} ({@code q * d}: an int8 times an f16 is exact in a float) and
  * multiplied into two accumulators, even G-chunks into one and odd into the other, exactly as
