@@ -31,7 +31,8 @@ final class VectorQ4Matmul {
      * (48 KB on Zen 5) while the rows of a block pass under them. At 8192 columns (ffn_down, 8
      * groups) a whole row's activations (72 KB) did not: 87-90 against 124-150 GMAC/s at 2048.
      */
-    static final int CHUNK_GROUPS = Integer.getInteger("sparkinfer.matmul.q4ChunkGroups", 4);
+    static final int CHUNK_GROUPS =
+            Math.min(VectorQ4Dot.SUM_GROUPS, Integer.getInteger("sparkinfer.matmul.q4ChunkGroups", 4));
 
     /**
      * Rows [from, to) of out for all nTokens tokens. packed: the rows in {@link Q4_0Interleaved}
@@ -46,6 +47,7 @@ final class VectorQ4Matmul {
         int quads = VectorQ4Dot.QUAD ? nTokens & ~3 : 0;
         int block = rowBlock(cols);
         long accRow = 8L * G * Float.BYTES;
+        long sumsAt = block * accRow;
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
             if (quads > 0 && groups > CHUNK_GROUPS) {
@@ -55,7 +57,8 @@ final class VectorQ4Matmul {
                 for (int g0 = 0; g0 < groups; g0 += CHUNK_GROUPS) {
                     int g1 = Math.min(groups, g0 + CHUNK_GROUPS);
                     for (int r = r0; r < r1; r++) {
-                        VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc, (r - r0) * accRow);
+                        VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc, (r - r0) * accRow,
+                                acc, sumsAt);
                     }
                 }
                 for (int r = r0; r < r1; r++) {
@@ -95,6 +98,6 @@ final class VectorQ4Matmul {
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
     static long accFloats(int cols) {
-        return 8L * G * rowBlock(cols);
+        return 8L * G * rowBlock(cols) + VectorQ4Dot.sumsBytes() / Float.BYTES;
     }
 }
