@@ -104,7 +104,9 @@ final class VectorQ4Dot {
                             .add(q.lanewise(VectorOperators.LSHR, 4)
                                     .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES + HIGH, NATIVE)));
                 }
-                ShortVector scales = ShortVector.fromMemorySegment(SW, w, wc + Q4_0Interleaved.SCALES, LE);
+                // The chunk's f16 scales: 2 bytes per block (wc counts 1 byte per block).
+                ShortVector scales = ShortVector.fromMemorySegment(SW, w, wg + Q4_0Interleaved.SCALES + c * SL * Short.BYTES,
+                        LE);
                 long xd = xg + Q8Activations.SCALES + 2L * c * G * Float.BYTES;
                 FloatVector s0 = ((IntVector) scales.convertShape(VectorOperators.S2I, I, 0))
                         .lanewise(VectorOperators.LSHL, 13).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE)
