@@ -20,7 +20,8 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Vector layout, per token, in groups matching {@link Q4_0Interleaved}: for step i (0..15) the
  * 32 blocks' element i as int16 (64 bytes), then their element i + 16 (64 bytes); then the 32
- * block scales d as floats; then per block {@code -8 * sum(q)} as int16. That last term lets the
+ * block scales d as floats, in the order the kernels' epilogue reads them ({@link #scaleSlot});
+ * then per block {@code -8 * sum(q)} as int16. That last term lets the
  * kernel multiply the raw nibbles (0..15) and still get {@code sum((nibble - 8) * q)}: the int16
  * sums wrap, but the true block sum, at most 32 * 8 * 127 = 32512 in magnitude, fits, so the
  * wrapped result is exact. Padded blocks of the last group are all zero.
@@ -36,6 +37,18 @@ final class Q8Activations {
     private static final int QK = Q4_0Codec.BLOCK;
 
     private Q8Activations() {
+    }
+
+    /**
+     * Where block {@code lane} of a group keeps its scale: per chunk of 2G blocks (one vector of
+     * int16 block sums), the even blocks first, then the odd ones. The kernels turn a vector of
+     * int16 sums into floats as int32 pairs (low halves: even blocks, high halves: odd blocks),
+     * two in-lane shifts instead of a cross-lane widening, and meet them with scales in that order.
+     */
+    static int scaleSlot(int lane) {
+        int chunk = 2 * VectorWidth.G;
+        int k = lane % chunk;
+        return lane - k + (k & 1) * VectorWidth.G + (k >> 1);
     }
 
     /** Bytes of one token's quantized activations. */
@@ -119,7 +132,7 @@ final class Q8Activations {
                         steps[e * 64 + 32 + lane] = (short) q[e + QK / 2];
                         sum += q[e] + q[e + QK / 2];
                     }
-                    dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + lane * Float.BYTES, d);
+                    dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + scaleSlot(lane) * Float.BYTES, d);
                     dst.set(ValueLayout.JAVA_SHORT, base + OFFSETS + lane * Short.BYTES, (short) (-8 * sum));
                 }
                 MemorySegment.copy(steps, 0, dst, ValueLayout.JAVA_SHORT, base, steps.length);

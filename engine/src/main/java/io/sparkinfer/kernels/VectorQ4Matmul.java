@@ -7,7 +7,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Q4_0 matmul rows over quantized activations ({@link Q8Activations}) with the integer dots of
- * {@link VectorQ4Dot}: tokens four at a time ({@link VectorQ4Dot#dot1x4}), the rest one at a time.
+ * {@link VectorQ4Dot}: tokens four at a time, rows two at a time ({@link VectorQ4Dot#dot2x4}; an odd
+ * last row with {@link VectorQ4Dot#dot1x4}), the other tokens one at a time.
  *
  * <p>Loop order for many tokens: a token's quantized activations (4480 bytes per 2048 columns) are
  * four times the size of its Q4_0 row (1152), so the four tokens of a group stay in L1 while a
@@ -48,6 +49,7 @@ final class VectorQ4Matmul {
         int block = rowBlock(cols);
         long accRow = 8L * G * Float.BYTES;
         long sumsAt = block * accRow;
+        long sumsBytes = VectorQ4Dot.sumsBytes();
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
             if (quads > 0 && groups > CHUNK_GROUPS) {
@@ -56,7 +58,12 @@ final class VectorQ4Matmul {
             for (int t = 0; t < quads; t += 4) {
                 for (int g0 = 0; g0 < groups; g0 += CHUNK_GROUPS) {
                     int g1 = Math.min(groups, g0 + CHUNK_GROUPS);
-                    for (int r = r0; r < r1; r++) {
+                    int r = r0;
+                    for (; r + 2 <= r1; r += 2) {
+                        VectorQ4Dot.dot2x4(packed, r * rowBytes, (r + 1) * rowBytes, x, t * xs, xs, g0, g1,
+                                acc, (r - r0) * accRow, (r + 1 - r0) * accRow, acc, sumsAt, sumsAt + sumsBytes);
+                    }
+                    if (r < r1) { // an odd last row
                         VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc, (r - r0) * accRow,
                                 acc, sumsAt);
                     }
@@ -98,6 +105,6 @@ final class VectorQ4Matmul {
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
     static long accFloats(int cols) {
-        return 8L * G * rowBlock(cols) + VectorQ4Dot.sumsBytes() / Float.BYTES;
+        return 8L * G * rowBlock(cols) + 2 * VectorQ4Dot.sumsBytes() / Float.BYTES;
     }
 }
