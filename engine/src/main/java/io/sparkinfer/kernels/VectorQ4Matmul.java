@@ -52,7 +52,7 @@ final class VectorQ4Matmul {
         long sumsBytes = VectorQ4Dot.sumsBytes();
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
-            if (quads > 0 && groups > CHUNK_GROUPS) {
+            if (quads > 4 || quads > 0 && groups > CHUNK_GROUPS) {
                 warm(packed, r0 * rowBytes, r1 * rowBytes);
             }
             for (int t = 0; t < quads; t += 4) {
@@ -86,7 +86,9 @@ final class VectorQ4Matmul {
      * their first pass would read the block from DRAM in pieces (a chunk of each row, then the
      * next row's), a pattern the hardware prefetchers follow badly, while one sequential sweep
      * streams the block into cache at full speed. ffn_down of a 1B Q4_0 at 8 tokens, all 16
-     * layers from DRAM: 89-91 -> 111-116 GMAC/s (same runs; from L3 it was already ~150).
+     * layers from DRAM: 89-91 -> 111-116 GMAC/s (same runs; from L3 it was already ~150). Also
+     * before two or more 4-token passes over short rows (all matrices at 8 tokens: 4-7% in
+     * in-JVM A/Bs), but not before a single pass, which then reads the rows twice (+8% at 4 tokens).
      */
     private static void warm(MemorySegment packed, long from, long to) {
         int sum = 0;
