@@ -19,12 +19,15 @@ import jdk.incubator.vector.VectorOperators;
  * vector layout below, so both tiers see the same integers.
  *
  * <p>Vector layout, per token, in groups matching {@link Q4_0Interleaved}: for step i (0..15) the
- * 32 blocks' element i as int16 (64 bytes), then their element i + 16 (64 bytes); then the 32
- * block scales d as floats, in the order the kernels' epilogue reads them ({@link #scaleSlot});
- * then per block {@code -8 * sum(q)} as int16. That last term lets the
- * kernel multiply the raw nibbles (0..15) and still get {@code sum((nibble - 8) * q)}: the int16
- * sums wrap, but the true block sum, at most 32 * 8 * 127 = 32512 in magnitude, fits, so the
- * wrapped result is exact. Padded blocks of the last group are all zero.
+ * 32 blocks' element i as int16 (64 bytes), then their {@code q[i + 16] - 16 * q[i]} (64 bytes);
+ * then the 32 block scales d as floats, in the order the kernels' epilogue reads them ({@link
+ * #scaleSlot}); then per block {@code -8 * sum(q)} as int16. The kernels multiply a weight byte b
+ * (low nibble lo: element i, high nibble hi: element i + 16) as a whole by q[i] and its high
+ * nibble by the second value: {@code b * q[i] + hi * (q[i + 16] - 16 q[i]) = lo * q[i] + hi * q[i +
+ * 16]}, without masking the low nibble (one vector op fewer per step). The offset term lets them
+ * use the raw nibbles (0..15) and still get {@code sum((nibble - 8) * q)}. The int16 products and
+ * sums wrap, but arithmetic mod 2^16 is exact whenever the true block sum fits, and it does (at
+ * most 32 * 8 * 127 = 32512 in magnitude). Padded blocks of the last group are all zero.
  */
 final class Q8Activations {
     /** Offset of the 32 float block scales in a group. */
@@ -129,7 +132,7 @@ final class Q8Activations {
                     int sum = 0;
                     for (int e = 0; e < QK / 2; e++) {
                         steps[e * 64 + lane] = (short) q[e];
-                        steps[e * 64 + 32 + lane] = (short) q[e + QK / 2];
+                        steps[e * 64 + 32 + lane] = (short) (q[e + QK / 2] - 16 * q[e]);
                         sum += q[e] + q[e + QK / 2];
                     }
                     dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + scaleSlot(lane) * Float.BYTES, d);

@@ -90,7 +90,8 @@ final class VectorQ4Dot {
             for (int c = 0; c < CHUNKS; c++) {
                 long wc = wg + c * SL;
                 long xc = xg + c * SL * Short.BYTES;
-                // The block sums: -8 * sum(q) plus nibble times q over the 16 steps, two steps per
+                // The block sums: -8 * sum(q) plus the nibbles times q (see Q8Activations: the byte
+                // times the low value, its high nibble times the high value) over the 16 steps, two steps per
                 // iteration (one per iteration leaves C2's pre/main/post loop split: 19 vs 28
                 // GB/s; a fully unrolled body makes C1 give up on the method).
                 ShortVector acc = ShortVector.fromMemorySegment(SW, x, xc + Q8Activations.OFFSETS, NATIVE);
@@ -99,13 +100,12 @@ final class VectorQ4Dot {
                     long xi = xc + (long) i * STEP_BYTES;
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                    acc = acc.add(q.and((short) 0x0F).mul(ShortVector.fromMemorySegment(SW, x, xi, NATIVE)))
+                    acc = acc.add(q.mul(ShortVector.fromMemorySegment(SW, x, xi, NATIVE)))
                             .add(q.lanewise(VectorOperators.LSHR, 4)
                                     .mul(ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)));
                     q = (ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                    acc = acc.add(q.and((short) 0x0F)
-                                    .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES, NATIVE)))
+                    acc = acc.add(q.mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES, NATIVE)))
                             .add(q.lanewise(VectorOperators.LSHR, 4)
                                     .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES + HIGH, NATIVE)));
                 }
@@ -201,29 +201,27 @@ final class VectorQ4Dot {
                 ShortVector q = (ShortVector) ByteVector
                         .fromMemorySegment(BH, w, wg + (long) i * Q4_0Interleaved.BLOCKS, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                ShortVector lo = q.and((short) 0x0F);
                 ShortVector hi = q.lanewise(VectorOperators.LSHR, 4);
-                sa = sa.add(lo.mul(ShortVector.fromMemorySegment(SW, x, xa + step, NATIVE)))
+                sa = sa.add(q.mul(ShortVector.fromMemorySegment(SW, x, xa + step, NATIVE)))
                         .add(hi.mul(ShortVector.fromMemorySegment(SW, x, xa + step + HIGH, NATIVE)));
-                sb = sb.add(lo.mul(ShortVector.fromMemorySegment(SW, x, xb + step, NATIVE)))
+                sb = sb.add(q.mul(ShortVector.fromMemorySegment(SW, x, xb + step, NATIVE)))
                         .add(hi.mul(ShortVector.fromMemorySegment(SW, x, xb + step + HIGH, NATIVE)));
-                sc = sc.add(lo.mul(ShortVector.fromMemorySegment(SW, x, xc + step, NATIVE)))
+                sc = sc.add(q.mul(ShortVector.fromMemorySegment(SW, x, xc + step, NATIVE)))
                         .add(hi.mul(ShortVector.fromMemorySegment(SW, x, xc + step + HIGH, NATIVE)));
-                sd = sd.add(lo.mul(ShortVector.fromMemorySegment(SW, x, xd + step, NATIVE)))
+                sd = sd.add(q.mul(ShortVector.fromMemorySegment(SW, x, xd + step, NATIVE)))
                         .add(hi.mul(ShortVector.fromMemorySegment(SW, x, xd + step + HIGH, NATIVE)));
                 step += STEP_BYTES;
                 q = (ShortVector) ByteVector
                         .fromMemorySegment(BH, w, wg + (long) (i + 1) * Q4_0Interleaved.BLOCKS, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                lo = q.and((short) 0x0F);
                 hi = q.lanewise(VectorOperators.LSHR, 4);
-                ta = ta.add(lo.mul(ShortVector.fromMemorySegment(SW, x, xa + step, NATIVE)))
+                ta = ta.add(q.mul(ShortVector.fromMemorySegment(SW, x, xa + step, NATIVE)))
                         .add(hi.mul(ShortVector.fromMemorySegment(SW, x, xa + step + HIGH, NATIVE)));
-                tb = tb.add(lo.mul(ShortVector.fromMemorySegment(SW, x, xb + step, NATIVE)))
+                tb = tb.add(q.mul(ShortVector.fromMemorySegment(SW, x, xb + step, NATIVE)))
                         .add(hi.mul(ShortVector.fromMemorySegment(SW, x, xb + step + HIGH, NATIVE)));
-                tc = tc.add(lo.mul(ShortVector.fromMemorySegment(SW, x, xc + step, NATIVE)))
+                tc = tc.add(q.mul(ShortVector.fromMemorySegment(SW, x, xc + step, NATIVE)))
                         .add(hi.mul(ShortVector.fromMemorySegment(SW, x, xc + step + HIGH, NATIVE)));
-                td = td.add(lo.mul(ShortVector.fromMemorySegment(SW, x, xd + step, NATIVE)))
+                td = td.add(q.mul(ShortVector.fromMemorySegment(SW, x, xd + step, NATIVE)))
                         .add(hi.mul(ShortVector.fromMemorySegment(SW, x, xd + step + HIGH, NATIVE)));
             }
             sa = sa.add(ta);
@@ -283,26 +281,24 @@ final class VectorQ4Dot {
                 ShortVector p = (ShortVector) ByteVector
                         .fromMemorySegment(BH, w, vg + (long) i * Q4_0Interleaved.BLOCKS, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                ShortVector lo = q.and((short) 0x0F);
                 ShortVector hi = q.lanewise(VectorOperators.LSHR, 4);
-                ShortVector lo2 = p.and((short) 0x0F);
                 ShortVector hi2 = p.lanewise(VectorOperators.LSHR, 4);
                 ShortVector y = ShortVector.fromMemorySegment(SW, x, xa + step, NATIVE);
                 ShortVector z = ShortVector.fromMemorySegment(SW, x, xa + step + HIGH, NATIVE);
-                sa = sa.add(lo.mul(y)).add(hi.mul(z));
-                ra = ra.add(lo2.mul(y)).add(hi2.mul(z));
+                sa = sa.add(q.mul(y)).add(hi.mul(z));
+                ra = ra.add(p.mul(y)).add(hi2.mul(z));
                 y = ShortVector.fromMemorySegment(SW, x, xb + step, NATIVE);
                 z = ShortVector.fromMemorySegment(SW, x, xb + step + HIGH, NATIVE);
-                sb = sb.add(lo.mul(y)).add(hi.mul(z));
-                rb = rb.add(lo2.mul(y)).add(hi2.mul(z));
+                sb = sb.add(q.mul(y)).add(hi.mul(z));
+                rb = rb.add(p.mul(y)).add(hi2.mul(z));
                 y = ShortVector.fromMemorySegment(SW, x, xc + step, NATIVE);
                 z = ShortVector.fromMemorySegment(SW, x, xc + step + HIGH, NATIVE);
-                sc = sc.add(lo.mul(y)).add(hi.mul(z));
-                rc = rc.add(lo2.mul(y)).add(hi2.mul(z));
+                sc = sc.add(q.mul(y)).add(hi.mul(z));
+                rc = rc.add(p.mul(y)).add(hi2.mul(z));
                 y = ShortVector.fromMemorySegment(SW, x, xd + step, NATIVE);
                 z = ShortVector.fromMemorySegment(SW, x, xd + step + HIGH, NATIVE);
-                sd = sd.add(lo.mul(y)).add(hi.mul(z));
-                rd = rd.add(lo2.mul(y)).add(hi2.mul(z));
+                sd = sd.add(q.mul(y)).add(hi.mul(z));
+                rd = rd.add(p.mul(y)).add(hi2.mul(z));
             }
             long o = sumsAt + (g - g0) * 4L * vb;
             sa.intoMemorySegment(sums, o, NATIVE);
