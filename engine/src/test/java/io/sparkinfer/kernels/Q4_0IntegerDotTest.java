@@ -186,7 +186,8 @@ class Q4_0IntegerDotTest {
                     assertEquals(want, xq.get(ValueLayout.JAVA_SHORT, at), "token " + t + " block " + b + " elem " + e);
                     sum += q[e];
                 }
-                float gotD = xq.get(ValueLayout.JAVA_FLOAT, group + Q8Activations.SCALES + 4L * Q8Activations.scaleSlot(lane));
+                float gotD = xq.get(ValueLayout.JAVA_FLOAT,
+                        group + Q8Activations.SCALES + 4L * Q8Activations.scaleSlot(lane));
                 assertEquals(Float.floatToRawIntBits(d), Float.floatToRawIntBits(gotD), "scale of block " + b);
                 short gotOffset = xq.get(ValueLayout.JAVA_SHORT, group + Q8Activations.OFFSETS + 2L * lane);
                 assertEquals((short) (-8 * sum), gotOffset, "offset term of block " + b);
