@@ -50,9 +50,12 @@ final class VectorQ4Matmul {
         long accRow = 8L * G * Float.BYTES;
         long sumsAt = block * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
+        // Sweep each row block into cache first when 4-token passes read it in chunks (long rows)
+        // or more than once (8 tokens or more); see warm.
+        boolean sweep = quads >= 8 || quads > 0 && groups > CHUNK_GROUPS;
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
-            if (quads > 4 || quads > 0 && groups > CHUNK_GROUPS) {
+            if (sweep) {
                 warm(packed, r0 * rowBytes, r1 * rowBytes);
             }
             for (int t = 0; t < quads; t += 4) {
