@@ -49,9 +49,9 @@ final class Q8Activations {
      * two in-lane shifts instead of a cross-lane widening, and meet them with scales in that order.
      */
     static int scaleSlot(int lane) {
-        int chunk = 2 * VectorWidth.G;
+        int chunk = 2 * G;
         int k = lane % chunk;
-        return lane - k + (k & 1) * VectorWidth.G + (k >> 1);
+        return lane - k + (k & 1) * G + (k >> 1);
     }
 
     /** Bytes of one token's quantized activations. */
