@@ -56,6 +56,39 @@ public interface Kernels {
     /** Dot product of n floats. */
     float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
+    /**
+     * Attention of one token for the {@code heads} query heads that share one kv head
+     * (grouped-query attention): for each head h, {@code s_t = (q_h . k_t) / sqrtHeadDim} over the
+     * keys t < n, softmax, and {@code out_h = sum_t s_t v_t}. q_h is at {@code q[qOff + h *
+     * headDim]}, out_h at {@code out[outOff + h * headDim]}, k_t and v_t at {@code kvOff + t *
+     * kvStride} in keys and values. scores: scratch of at least {@code heads * n} floats (it ends
+     * holding the probabilities, head h's at {@code h * n}). The division (not a multiply by the
+     * reciprocal) is llama2.c's, to stay bit-close to that reference.
+     *
+     * <p>This loop over {@link #dot}, {@link #softmax} and {@link #axpy} is the definition: an
+     * implementation may compute it faster only with the same bits as this loop over its own
+     * dot, softmax and axpy.
+     */
+    default void attend(float[] q, int qOff, float[] keys, float[] values, int kvOff, int kvStride, int n,
+                        int heads, int headDim, float sqrtHeadDim, float[] scores, float[] out, int outOff) {
+        for (int t = 0; t < n; t++) {
+            int kOff = kvOff + t * kvStride;
+            for (int h = 0; h < heads; h++) {
+                scores[h * n + t] = dot(q, qOff + h * headDim, keys, kOff, headDim) / sqrtHeadDim;
+            }
+        }
+        for (int h = 0; h < heads; h++) {
+            softmax(scores, h * n, n);
+        }
+        java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
+        for (int t = 0; t < n; t++) {
+            int vOff = kvOff + t * kvStride;
+            for (int h = 0; h < heads; h++) {
+                axpy(out, outOff + h * headDim, scores[h * n + t], values, vOff, headDim);
+            }
+        }
+    }
+
     /** {@code y[i] += a * x[i]} for i < n. */
     void axpy(float[] y, int yOff, float a, float[] x, int xOff, int n);
 

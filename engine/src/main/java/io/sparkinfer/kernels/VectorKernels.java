@@ -312,6 +312,21 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = n - n % G;
+        float sum = n >= G ? treeSum(preSum(a, aOff, b, bOff, n)) : 0f;
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
+    }
+
+    /**
+     * The dot of a and b over their first {@code n - n % G} elements before its lane sum: four
+     * accumulators (elements i, i + G, i + 2G, i + 3G of each 4G), then any whole vector left into
+     * the first, added as {@code (s0 + s1) + (s2 + s3)}. {@link #dot} sums it with {@code treeSum};
+     * {@link VectorAttention} folds G of them at once with the same additions.
+     */
+    static FloatVector preSum(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = FloatVector.zero(F);
         FloatVector s2 = FloatVector.zero(F);
@@ -327,14 +342,19 @@ public final class VectorKernels implements Kernels {
         for (; i < F.loopBound(n); i += G) {
             s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
         }
-        float sum = 0f;
-        if (n >= G) {
-            sum = treeSum(s0.add(s1).add(s2.add(s3)));
+        return s0.add(s1).add(s2.add(s3));
+    }
+
+    @Override
+    public void attend(float[] q, int qOff, float[] keys, float[] values, int kvOff, int kvStride, int n,
+                       int heads, int headDim, float sqrtHeadDim, float[] scores, float[] out, int outOff) {
+        if (VectorAttention.supports(headDim)) {
+            VectorAttention.attend(this, q, qOff, keys, values, kvOff, kvStride, n, heads, headDim, sqrtHeadDim,
+                    scores, out, outOff);
+        } else {
+            Kernels.super.attend(q, qOff, keys, values, kvOff, kvStride, n, heads, headDim, sqrtHeadDim,
+                    scores, out, outOff);
         }
-        for (; i < n; i++) {
-            sum += a[aOff + i] * b[bOff + i];
-        }
-        return sum;
     }
 
     @Override

@@ -175,10 +175,10 @@ public final class Model {
 
     /**
      * softmax(q . k_t / sqrt(headDim)) . v_t over t = 0..pos of the token's slot, for the query
-     * heads that share kv head {@code kvh} (grouped-query attention). Each key and value is read
-     * once for the whole group rather than once per head: from a long context they come from L2
-     * or beyond. Per head, the dots, the softmax and the sums over t are the same operations in the
-     * same order as one head at a time, so the results are bit-identical to that.
+     * heads that share kv head {@code kvh} (grouped-query attention), in one {@link Kernels#attend}
+     * call: each key and value row is read once for the whole group rather than once per head
+     * (from a long context they come from L2 or beyond), with per head the same bits as one head
+     * at a time.
      */
     private void attend(ForwardBatch batch, KvCache cache, int layer, Scratch s, int i, int kvh) {
         final int headDim = config.headDim(), qDim = config.qDim(), kvDim = config.kvDim();
@@ -195,24 +195,8 @@ public final class Model {
             scores = new float[Math.max(group * stride, 256)];
             SCORES.set(scores);
         }
-        // Divide (not multiply by the reciprocal) as llama2.c does, to stay bit-close to the reference.
-        final float sqrtHeadDim = (float) Math.sqrt(headDim);
-        for (int t = 0; t <= pos; t++) {
-            int kOff = t * kvDim + kvOff;
-            for (int g = 0; g < group; g++) {
-                scores[g * stride + t] = kernels.dot(s.q, qOff0 + g * headDim, keys, kOff, headDim) / sqrtHeadDim;
-            }
-        }
-        for (int g = 0; g < group; g++) {
-            kernels.softmax(scores, g * stride, stride);
-        }
-        java.util.Arrays.fill(s.att, qOff0, qOff0 + group * headDim, 0f);
-        for (int t = 0; t <= pos; t++) {
-            int vOff = t * kvDim + kvOff;
-            for (int g = 0; g < group; g++) {
-                kernels.axpy(s.att, qOff0 + g * headDim, scores[g * stride + t], values, vOff, headDim);
-            }
-        }
+        kernels.attend(s.q, qOff0, keys, values, kvOff, kvDim, stride, group, headDim, (float) Math.sqrt(headDim),
+                scores, s.att, qOff0);
     }
 
     private Scratch scratch(int n) {
