@@ -7,9 +7,11 @@ import static io.sparkinfer.kernels.VectorWidth.I;
 import io.sparkinfer.tensor.Q4_0Codec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -38,6 +40,8 @@ final class Q8Activations {
     static final int BYTES = OFFSETS + Q4_0Interleaved.BLOCKS * Short.BYTES;
 
     private static final int QK = Q4_0Codec.BLOCK;
+    private static final int HALF = QK / 2;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private Q8Activations() {
     }
@@ -87,10 +91,10 @@ final class Q8Activations {
     /**
      * {@link #quantizeBlock} in vector lanes: the same float operations per element (x * id, the
      * truncating cast, the exact fraction), so the same integers (the max is exact in any order).
-     * Fills q (32 ints) and returns d. For vectors of up to 32 floats (the widths that
+     * Fills q[qOff ..] (32 ints) and returns d. For vectors of up to 32 floats (the widths that
      * {@link VectorQ4Dot#SUPPORTED} admits; other widths run the scalar reference).
      */
-    private static float quantizeBlockVector(float[] x, int off, int[] q) {
+    private static float quantizeBlockVector(float[] x, int off, int[] q, int qOff) {
         FloatVector m = FloatVector.zero(F);
         for (int e = 0; e < QK; e += G) {
             m = m.max(FloatVector.fromArray(F, x, off + e).abs());
@@ -103,20 +107,53 @@ final class Q8Activations {
             FloatVector fraction = y.sub((FloatVector) v.convert(VectorOperators.I2F, 0)).abs();
             IntVector away = IntVector.broadcast(I, 1).blend(-1, y.lt(0f).cast(I));
             v = v.add(away, fraction.compare(VectorOperators.GE, 0.5f).cast(I));
-            v.max(-127).min(127).intoArray(q, e);
+            v.max(-127).min(127).intoArray(q, qOff + e);
         }
         return d;
     }
 
+    /** Ints of the scratch that {@link #quantize} needs. */
+    static final int SCRATCH_INTS = 2 * Q4_0Interleaved.BLOCKS * HALF + G * G + QK;
+
+    /**
+     * Index vectors of the transpose's stages (h = G/2, ..., 1), {@code selectFrom(a, b)}: the
+     * first keeps a's lanes with bit h clear and takes b's partner lanes (i ^ h) where it is set,
+     * the second takes a's partners where bit h is clear and keeps b's lanes where it is set.
+     */
+    private static final int[] KEEP_A = transposeIndexes(true);
+    private static final int[] KEEP_B = transposeIndexes(false);
+
+    private static int[] transposeIndexes(boolean keepA) {
+        int stages = Integer.numberOfTrailingZeros(G);
+        int[] idx = new int[stages * G];
+        for (int st = 0, h = G / 2; st < stages; st++, h /= 2) {
+            for (int i = 0; i < G; i++) {
+                boolean high = (i & h) != 0;
+                idx[st * G + i] = keepA ? (high ? G + (i ^ h) : i) : (high ? G + i : i ^ h);
+            }
+        }
+        return idx;
+    }
+
     /**
      * Token t of x (floats {@code t * cols ..}) for t in [from, to), quantized into dst at
-     * {@code t * tokenBytes(cols)}. Scratch: q (32 ints) and steps (1024 shorts). Only where
-     * {@link VectorQ4Dot#SUPPORTED}.
+     * {@code t * tokenBytes(cols)}. Scratch: {@link #SCRATCH_INTS} ints and steps (1024 shorts).
+     * Only where {@link VectorQ4Dot#SUPPORTED}.
+     *
+     * <p>Per group, each block's two halves (its {@code q[i]} and {@code q[i + 16] - 16 q[i]}) go
+     * to block-major rows of the scratch, and G x G tiles of those rows are transposed into step
+     * order in vector lanes (log2(G) stages of two-vector selects), then narrowed to int16; the
+     * offset terms are summed in those lanes too. One core, 64 tokens x 8192 floats: 1.10 ns per
+     * element against 1.67 for the per-element scalar stores it replaced (~4% of a 64-token
+     * prefill went to quantizing).
      */
-    static void quantize(float[] x, int cols, int from, int to, MemorySegment dst, int[] q, short[] steps) {
+    static void quantize(float[] x, int cols, int from, int to, MemorySegment dst, int[] scratch, short[] steps) {
         int blocks = cols / QK;
         int groups = Q4_0Interleaved.groups(cols);
         long tokenBytes = tokenBytes(cols);
+        final int hi = Q4_0Interleaved.BLOCKS * HALF;  // the high halves' rows
+        final int tile = 2 * hi;                       // the G x G transpose buffer
+        final int q = tile + G * G;                    // one block's 32 integers
         for (int t = from; t < to; t++) {
             for (int g = 0; g < groups; g++) {
                 long base = t * tokenBytes + (long) g * BYTES;
@@ -124,21 +161,68 @@ final class Q8Activations {
                     int b = g * Q4_0Interleaved.BLOCKS + lane;
                     float d = 0f;
                     if (b >= blocks) {
-                        Arrays.fill(q, 0, QK, 0);
+                        Arrays.fill(scratch, q, q + QK, 0);
                     } else {
-                        d = quantizeBlockVector(x, t * cols + b * QK, q);
+                        d = quantizeBlockVector(x, t * cols + b * QK, scratch, q);
                     }
-                    // element e < 16: step e, low half; e >= 16: step e - 16, high half
-                    int sum = 0;
-                    for (int e = 0; e < QK / 2; e++) {
-                        steps[e * 64 + lane] = (short) q[e];
-                        steps[e * 64 + 32 + lane] = (short) (q[e + QK / 2] - 16 * q[e]);
-                        sum += q[e] + q[e + QK / 2];
+                    for (int e = 0; e < HALF; e += G) {
+                        IntVector low = IntVector.fromArray(I, scratch, q + e);
+                        low.intoArray(scratch, lane * HALF + e);
+                        IntVector.fromArray(I, scratch, q + HALF + e).sub(low.lanewise(VectorOperators.LSHL, 4))
+                                .intoArray(scratch, hi + lane * HALF + e);
                     }
                     dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + scaleSlot(lane) * Float.BYTES, d);
-                    dst.set(ValueLayout.JAVA_SHORT, base + OFFSETS + lane * Short.BYTES, (short) (-8 * sum));
+                }
+                // steps[e * 64 + half * 32 + lane]: element e of block lane's half (0: low, 1: high).
+                // The offset terms on the way, in lanes: sum(q) = sum over e of 17 low + high.
+                for (int b0 = 0; b0 < Q4_0Interleaved.BLOCKS; b0 += G) {
+                    IntVector sum = IntVector.zero(I);
+                    for (int half = 0; half < 2; half++) {
+                        for (int e0 = 0; e0 < HALF; e0 += G) {
+                            transposeTile(scratch, half * hi + b0 * HALF + e0, tile);
+                            for (int c = 0; c < G; c++) {
+                                IntVector column = IntVector.fromArray(I, scratch, tile + c * G);
+                                sum = sum.add(half == 0 ? column.mul(17) : column);
+                                ((ShortVector) column.convertShape(VectorOperators.I2S, VectorWidth.S, 0))
+                                        .intoArray(steps, (e0 + c) * 2 * Q4_0Interleaved.BLOCKS
+                                                + half * Q4_0Interleaved.BLOCKS + b0);
+                            }
+                        }
+                    }
+                    ((ShortVector) sum.mul(-8).convertShape(VectorOperators.I2S, VectorWidth.S, 0))
+                            .intoMemorySegment(dst, base + OFFSETS + (long) b0 * Short.BYTES, NATIVE);
                 }
                 MemorySegment.copy(steps, 0, dst, ValueLayout.JAVA_SHORT, base, steps.length);
+            }
+        }
+    }
+
+    /**
+     * The G x G ints at {@code m[from + r * 16 + c]} (rows 16 ints apart), transposed into
+     * {@code m[tile ..]} (rows G apart): stage h exchanges, between rows i and i + h (bit h of i
+     * clear), the elements whose column has bit h set in row i and clear in row i + h. After the
+     * stages h = G/2, ..., 1 row c holds column c.
+     */
+    private static void transposeTile(int[] m, int from, int tile) {
+        int h = G / 2;
+        for (int i = 0; i < G; i++) {
+            if ((i & h) == 0) {
+                IntVector a = IntVector.fromArray(I, m, from + i * HALF);
+                IntVector b = IntVector.fromArray(I, m, from + (i + h) * HALF);
+                IntVector.fromArray(I, KEEP_A, 0).selectFrom(a, b).intoArray(m, tile + i * G);
+                IntVector.fromArray(I, KEEP_B, 0).selectFrom(a, b).intoArray(m, tile + (i + h) * G);
+            }
+        }
+        for (int st = 1; (h /= 2) > 0; st++) {
+            IntVector keepA = IntVector.fromArray(I, KEEP_A, st * G);
+            IntVector keepB = IntVector.fromArray(I, KEEP_B, st * G);
+            for (int i = 0; i < G; i++) {
+                if ((i & h) == 0) {
+                    IntVector a = IntVector.fromArray(I, m, tile + i * G);
+                    IntVector b = IntVector.fromArray(I, m, tile + (i + h) * G);
+                    keepA.selectFrom(a, b).intoArray(m, tile + i * G);
+                    keepB.selectFrom(a, b).intoArray(m, tile + (i + h) * G);
+                }
             }
         }
     }

@@ -64,7 +64,7 @@ public final class VectorKernels implements Kernels {
         float[] quantizedInput = new float[0];
         int quantizedTokens;
         int quantizedCols = -1;
-        final int[] block = new int[32];
+        final int[] block = new int[Q8Activations.SCRATCH_INTS];
         final short[] steps = new short[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS];
 
         byte[] bytes(int n) {
