@@ -64,7 +64,8 @@ public final class VectorKernels implements Kernels {
         float[] quantizedInput = new float[0];
         int quantizedTokens;
         int quantizedCols = -1;
-        final int[] block = new int[Q8Activations.SCRATCH_INTS];
+        /** Scratch of {@link Q8Activations#quantize}: block rows, a transpose tile, one block. */
+        final int[] quantizeInts = new int[Q8Activations.SCRATCH_INTS];
         final short[] steps = new short[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS];
 
         byte[] bytes(int n) {
@@ -176,11 +177,11 @@ public final class VectorKernels implements Kernels {
         caller.quantizedCols = -1;
         MemorySegment xq = caller.quantized.atLeast(floats);
         if (nTokens == 1) {
-            Q8Activations.quantize(x, cols, 0, 1, xq, caller.block, caller.steps);
+            Q8Activations.quantize(x, cols, 0, 1, xq, caller.quantizeInts, caller.steps);
         } else {
             parallel.run(nTokens, (from, to) -> {
                 Scratch s = scratch.get();
-                Q8Activations.quantize(x, cols, from, to, xq, s.block, s.steps);
+                Q8Activations.quantize(x, cols, from, to, xq, s.quantizeInts, s.steps);
             });
         }
         if (caller.quantizedInput.length < n) {
