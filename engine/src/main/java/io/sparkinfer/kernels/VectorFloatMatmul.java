@@ -123,6 +123,14 @@ final class VectorFloatMatmul {
         return Math.max(4, BLOCK_FLOATS / cols & ~3);
     }
 
+    /**
+     * Bytes of weight rows that the tiles sweep into cache ({@link CacheSweep}) before decoding
+     * them: the sweep streams from DRAM at full speed where the row decoder, one row at a time
+     * between tiles, stalls on it. 1B Q8_0, in-JVM A/Bs: batched decode of 8 sequences
+     * 1.08-1.14x (64 KiB to 512 KiB blocks alike), prefill of 64 tokens 1.04x.
+     */
+    private static final long SWEEP_BYTES = 1L << 17;
+
     /** Tokens [t0, t1) for rows [from, to): rows three at a time, then one at a time. */
     private static void rowsForTokens(WeightMatrix w, MemorySegment xs, int t0, int t1, float[] out, int from, int to,
                                       MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
@@ -132,7 +140,13 @@ final class VectorFloatMatmul {
         long rowBytes = w.rowBytes();
         GGMLType type = w.type();
         int r = from;
+        int swept = from;
+        int sweepRows = (int) Math.max(3, SWEEP_BYTES / rowBytes / 3 * 3);
         for (; r + 3 <= to; r += 3) {
+            if (r >= swept) {
+                swept = Math.min(to, r + sweepRows);
+                CacheSweep.read(w.data(), r * rowBytes, swept * rowBytes);
+            }
             for (int k = 0; k < 3; k++) {
                 VectorRowDecoder.decode(type, w.data(), (r + k) * rowBytes, row, k * stride, cols, tmp, raw);
             }

@@ -3,7 +3,6 @@ package io.sparkinfer.kernels;
 import static io.sparkinfer.kernels.VectorWidth.G;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Q4_0 matmul rows over quantized activations ({@link Q8Activations}) with the integer dots of
@@ -15,14 +14,11 @@ import java.lang.foreign.ValueLayout;
  * block of rows (kept in L2) passes under them, rather than each row reading every token from
  * L2 (8192 x 2048, 64 tokens, 2 threads: 92 -> 132-139 GMAC/s). Long rows go in chunks of
  * {@link #CHUNK_GROUPS} groups, the accumulators kept in scratch between chunks, after the row
- * block has been swept into cache in order ({@link #warm}).
+ * block has been swept into cache in order ({@link CacheSweep}).
  */
 final class VectorQ4Matmul {
     /** Bytes of packed rows per row block (L2 is 1 MiB on Zen 5). */
     private static final long ROW_BLOCK_BYTES = Long.getLong("sparkinfer.matmul.q4RowBlockBytes", 1L << 17);
-
-    /** Where {@link #warm} leaves its sum, so that C2 cannot drop the loads. */
-    private static volatile int warmed;
 
     private VectorQ4Matmul() {
     }
@@ -50,13 +46,18 @@ final class VectorQ4Matmul {
         long accRow = 8L * G * Float.BYTES;
         long sumsAt = block * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
-        // Sweep each row block into cache first when 4-token passes read it in chunks (long rows)
-        // or more than once (8 tokens or more); see warm.
-        boolean sweep = quads >= 8 || quads > 0 && groups > CHUNK_GROUPS;
+        // Before 4-token passes, sweep each row block into cache (CacheSweep): the passes read
+        // it in chunks (long rows: a chunk of each row, then the next row's, which the
+        // prefetchers follow badly; ffn_down of a 1B at 8 tokens, all 16 layers from DRAM: 89-91
+        // -> 111-116 GMAC/s) or more than once (8 tokens or more), and the sweep streams from
+        // DRAM faster than a pass does (batched decode, 1B, in-JVM A/Bs: 4 tokens 1.12-1.16x
+        // with it; 8 tokens 1.04-1.11x for the vector sweep over a byte per cache line). Not
+        // for tokens one at a time, which read each row once: 0.70-0.85x at 1-2 tokens.
+        boolean sweep = quads > 0;
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
             if (sweep) {
-                warm(packed, r0 * rowBytes, r1 * rowBytes);
+                CacheSweep.read(packed, r0 * rowBytes, r1 * rowBytes);
             }
             for (int t = 0; t < quads; t += 4) {
                 for (int g0 = 0; g0 < groups; g0 += CHUNK_GROUPS) {
@@ -83,25 +84,6 @@ final class VectorQ4Matmul {
             }
         }
     }
-
-    /**
-     * Reads one byte of every cache line of packed[from, to) in order, before the chunked passes:
-     * their first pass would read the block from DRAM in pieces (a chunk of each row, then the
-     * next row's), a pattern the hardware prefetchers follow badly, while one sequential sweep
-     * streams the block into cache at full speed. ffn_down of a 1B Q4_0 at 8 tokens, all 16
-     * layers from DRAM: 89-91 -> 111-116 GMAC/s (same runs; from L3 it was already ~150). Also
-     * before two or more 4-token passes over short rows (all matrices at 8 tokens: 4-7% in
-     * in-JVM A/Bs), but not before a single pass, which then reads the rows twice (+8% at 4 tokens).
-     */
-    private static void warm(MemorySegment packed, long from, long to) {
-        int sum = 0;
-        for (long off = from; off < to; off += CACHE_LINE) {
-            sum += packed.get(ValueLayout.JAVA_BYTE, off);
-        }
-        warmed = sum;
-    }
-
-    private static final int CACHE_LINE = 64;
 
     /** Rows per block: {@link #ROW_BLOCK_BYTES} of packed rows, at least one. */
     private static int rowBlock(int cols) {
