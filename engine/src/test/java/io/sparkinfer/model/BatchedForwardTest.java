@@ -44,6 +44,63 @@ class BatchedForwardTest {
         }
     }
 
+    /**
+     * The last layer runs only for the tokens that want logits (its keys and values still for all):
+     * the wanted tokens' logits, and the next step's, which read that layer's cache, must match an
+     * unpruned pass bit for bit; a chunk that wants no logits must leave the same cache behind.
+     */
+    @Test
+    void pruningTheLastLayerChangesNoLogit() {
+        int[] prompt = PROMPTS[2];
+        int n = prompt.length;
+        for (Kernels k : new Kernels[] {new ScalarKernels(), KernelsProvider.get()}) {
+            try (LoadedModel m = LoadedModel.open(SharedData.file("llama2c/stories260K.bin"), k)) {
+                Model model = m.model();
+                int vocab = model.config().vocabSize();
+                boolean[] all = new boolean[n];
+                Arrays.fill(all, true);
+                boolean[] some = new boolean[n];
+                some[1] = true;
+                some[n - 1] = true;
+
+                KvCache full = model.newKvCache(1, 64);
+                float[] unpruned = model.forward(new ForwardBatch(prompt, positions(0, n), new int[n], all), full);
+                KvCache part = model.newKvCache(1, 64);
+                float[] pruned = model.forward(new ForwardBatch(prompt, positions(0, n), new int[n], some), part);
+                assertArrayEquals(Arrays.copyOfRange(unpruned, vocab, 2 * vocab),
+                        Arrays.copyOfRange(pruned, 0, vocab), 0f, k.name() + ": token 1");
+                assertArrayEquals(Arrays.copyOfRange(unpruned, (n - 1) * vocab, n * vocab),
+                        Arrays.copyOfRange(pruned, vocab, 2 * vocab), 0f, k.name() + ": last token");
+
+                // No logits wanted for the first chunk, then the rest of the prompt.
+                KvCache chunked = model.newKvCache(1, 64);
+                int half = n / 2;
+                float[] none = model.forward(new ForwardBatch(Arrays.copyOf(prompt, half), positions(0, half),
+                        new int[half], new boolean[half]), chunked);
+                assertEquals(0, none.length);
+                float[] rest = model.forward(
+                        ForwardBatch.ofSequence(Arrays.copyOfRange(prompt, half, n), half, 0), chunked);
+                assertArrayEquals(Arrays.copyOfRange(unpruned, (n - 1) * vocab, n * vocab), rest, 0f,
+                        k.name() + ": after a chunk without logits");
+
+                int next = Stories260KGoldenTest.argmax(rest);
+                for (KvCache cache : new KvCache[] {part, chunked}) {
+                    float[] step = model.forward(ForwardBatch.ofSequence(new int[] {next}, n, 0), cache);
+                    float[] reference = model.forward(ForwardBatch.ofSequence(new int[] {next}, n, 0), full);
+                    assertArrayEquals(reference, step, 0f, k.name() + ": decode step after a pruned prefill");
+                }
+            }
+        }
+    }
+
+    private static int[] positions(int from, int count) {
+        int[] p = new int[count];
+        for (int i = 0; i < count; i++) {
+            p[i] = from + i;
+        }
+        return p;
+    }
+
     /** Prefill, then greedy decode steps; returns the logits after each. */
     private static float[][] runAlone(Model model, int[] prompt) {
         KvCache cache = model.newKvCache(1, 64);
