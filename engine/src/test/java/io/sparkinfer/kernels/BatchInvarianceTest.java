@@ -49,9 +49,10 @@ class BatchInvarianceTest {
                     assertBitEqual(Arrays.copyOfRange(batch, t * rows, (t + 1) * rows), single,
                             type + " token " + t + " alone vs in a batch");
                 }
-                // 24 and 16 tokens run the tiles; 3 the 1-token kernels; 4 and 5 the small-batch
-                // kernels of Q8_0 (a group of 4, then a 1-token kernel for the one left over)
-                for (int n : new int[] {3, 4, 5, 16}) {
+                // 24, 16, 13 and 8 tokens run the tiles (13: three 4-token tiles and one token
+                // alone); 3 the 1-token kernels; 4 and 5 the small-batch kernels of Q8_0 (a group
+                // of 4, then a 1-token kernel for the one left over)
+                for (int n : new int[] {3, 4, 5, 8, 13, 16}) {
                     float[] part = new float[n * rows];
                     k.matmul(w, Arrays.copyOfRange(x, 5 * cols, (5 + n) * cols), n, part);
                     assertBitEqual(Arrays.copyOfRange(batch, 5 * rows, (5 + n) * rows), part, type + " batch of " + n);
