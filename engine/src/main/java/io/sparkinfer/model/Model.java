@@ -107,7 +107,8 @@ public final class Model {
         int rows = n;
         int[] positions = batch.positions();
         int[] slots = batch.slots();
-        int nOut = batch.logitsCount();
+        int[] wanted = keptTokens(batch);
+        int nOut = wanted.length;
         final int last = c.nLayers() - 1;
         boolean pruned = false;
 
@@ -128,15 +129,14 @@ public final class Model {
                 storeKeyValue(w, s, cache, l, i, positions[i], slots[i], rt);
             }
             if (prune) {
-                int[] kept = keptTokens(batch);
-                for (int o = 0; o < kept.length; o++) {
-                    // kept is ascending, so row kept[o] >= o is never overwritten before it is read.
-                    System.arraycopy(s.x, kept[o] * dim, s.x, o * dim, dim);
-                    System.arraycopy(s.xb, kept[o] * dim, s.xb, o * dim, dim);
+                for (int o = 0; o < nOut; o++) {
+                    // wanted is ascending, so row wanted[o] >= o is never overwritten before it is read.
+                    System.arraycopy(s.x, wanted[o] * dim, s.x, o * dim, dim);
+                    System.arraycopy(s.xb, wanted[o] * dim, s.xb, o * dim, dim);
                 }
-                positions = select(positions, kept);
-                slots = select(slots, kept);
-                rows = kept.length;
+                positions = select(positions, wanted);
+                slots = select(slots, wanted);
+                rows = nOut;
                 pruned = true;
                 if (rows == 0) {
                     break;
@@ -172,7 +172,6 @@ public final class Model {
 
         // 7. Final norm and vocabulary projection, only for the tokens that want logits (after a
         //    pruned last layer, they are its rows in order).
-        int[] wanted = keptTokens(batch);
         float[] selected = new float[nOut * dim];
         for (int o = 0; o < nOut; o++) {
             int row = pruned ? o : wanted[o];
@@ -189,18 +188,12 @@ public final class Model {
     private void storeKeyValue(LayerWeights w, Scratch s, KvCache cache, int layer, int i, int pos, int slot,
                                RopeTable rt) {
         final ModelConfig c = config;
-        final int kvDim = c.kvDim(), headDim = c.headDim();
+        final int kvDim = c.kvDim();
         if (w.bk() != null) {
             kernels.add(s.k, i * kvDim, w.bk(), 0, kvDim);
             kernels.add(s.v, i * kvDim, w.bv(), 0, kvDim);
         }
-        for (int h = 0; h < c.nKvHeads(); h++) {
-            int off = i * kvDim + h * headDim;
-            if (w.kNorm() != null) {
-                kernels.rmsnorm(s.k, off, s.k, off, w.kNorm(), headDim, c.rmsEps());
-            }
-            kernels.rope(s.k, off, c.ropeDim(), rt.cos, rt.sin, pos * rt.half, c.architecture().ropeNeox);
-        }
+        normAndRope(s.k, i * kvDim, c.nKvHeads(), w.kNorm(), pos, rt);
         System.arraycopy(s.k, i * kvDim, cache.keys(layer, slot), pos * kvDim, kvDim);
         System.arraycopy(s.v, i * kvDim, cache.values(layer, slot), pos * kvDim, kvDim);
     }
@@ -208,16 +201,23 @@ public final class Model {
     /** Token i's query: bias (qwen2), q norm (qwen3), RoPE at pos. */
     private void prepareQuery(LayerWeights w, Scratch s, int i, int pos, RopeTable rt) {
         final ModelConfig c = config;
-        final int qDim = c.qDim(), headDim = c.headDim();
+        final int qDim = c.qDim();
         if (w.bq() != null) {
             kernels.add(s.q, i * qDim, w.bq(), 0, qDim);
         }
-        for (int h = 0; h < c.nHeads(); h++) {
-            int off = i * qDim + h * headDim;
-            if (w.qNorm() != null) {
-                kernels.rmsnorm(s.q, off, s.q, off, w.qNorm(), headDim, c.rmsEps());
+        normAndRope(s.q, i * qDim, c.nHeads(), w.qNorm(), pos, rt);
+    }
+
+    /** For each of {@code heads} heads from v[base]: its RMSNorm (qwen3, when norm is set), then RoPE at pos. */
+    private void normAndRope(float[] v, int base, int heads, float[] norm, int pos, RopeTable rt) {
+        final ModelConfig c = config;
+        final int headDim = c.headDim();
+        for (int h = 0; h < heads; h++) {
+            int off = base + h * headDim;
+            if (norm != null) {
+                kernels.rmsnorm(v, off, v, off, norm, headDim, c.rmsEps());
             }
-            kernels.rope(s.q, off, c.ropeDim(), rt.cos, rt.sin, pos * rt.half, c.architecture().ropeNeox);
+            kernels.rope(v, off, c.ropeDim(), rt.cos, rt.sin, pos * rt.half, c.architecture().ropeNeox);
         }
     }
 
