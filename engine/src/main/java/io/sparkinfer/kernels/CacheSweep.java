@@ -29,6 +29,7 @@ final class CacheSweep {
 
     /** Reads data[from, to) in order. */
     static void read(MemorySegment data, long from, long to) {
+        data = NativeSegments.pin(data);
         LongVector a = LongVector.zero(LINE);
         LongVector b = a;
         long o = from;

@@ -148,6 +148,7 @@ final class Q8Activations {
      * prefill went to quantizing).
      */
     static void quantize(float[] x, int cols, int from, int to, MemorySegment dst, int[] scratch, short[] steps) {
+        dst = NativeSegments.pin(dst);
         int blocks = cols / QK;
         int groups = Q4_0Interleaved.groups(cols);
         long tokenBytes = tokenBytes(cols);

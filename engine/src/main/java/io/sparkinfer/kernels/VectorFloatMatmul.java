@@ -106,6 +106,8 @@ final class VectorFloatMatmul {
      */
     static void tiledRows(WeightMatrix w, MemorySegment xs, int nTokens, float[] out, int from, int to,
                           MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
+        xs = NativeSegments.pin(xs);
+        row = NativeSegments.pin(row);
         int block = tokenBlock(w.cols());
         for (int t0 = 0; t0 < nTokens; t0 += block) {
             rowsForTokens(w, xs, t0, Math.min(nTokens, t0 + block), out, from, to, row, tmp, raw, lanes);
@@ -134,6 +136,8 @@ final class VectorFloatMatmul {
     /** Tokens [t0, t1) for rows [from, to): rows three at a time, then one at a time. */
     private static void rowsForTokens(WeightMatrix w, MemorySegment xs, int t0, int t1, float[] out, int from, int to,
                                       MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
+        xs = NativeSegments.pin(xs);
+        row = NativeSegments.pin(row);
         int rows = w.rows();
         int cols = w.cols();
         long stride = AlignedFloats.stride(cols);
@@ -182,6 +186,8 @@ final class VectorFloatMatmul {
 
     /** Row w[w0 ..) dotted with x[x0 ..), n elements (float indexes into the segments). */
     static float dot1(MemorySegment w, long w0, MemorySegment x, long x0, int n) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int i = 0;
@@ -206,6 +212,8 @@ final class VectorFloatMatmul {
      */
     static void dot3x4(MemorySegment w, long ws, MemorySegment x, long x0, long xs, int n, float[] out, int o,
                        int stride, float[] lanes) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
         long w1 = ws;
         long w2 = 2 * ws;
         long x1 = x0 + xs;

@@ -6,6 +6,7 @@ import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -84,11 +85,12 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        MatmulChecks.check(w, x, nTokens, out);
+    public void matmul(WeightMatrix matrix, float[] x, int nTokens, float[] out) {
+        MatmulChecks.check(matrix, x, nTokens, out);
         if (nTokens == 0) {
             return;
         }
+        WeightMatrix w = plainNative(matrix);
         if (w.type() == GGMLType.Q4_0) {
             q4_0Matmul(w, x, nTokens, out);
             return;
@@ -133,12 +135,27 @@ public final class VectorKernels implements Kernels {
             return w;
         }
         if (w.type() == GGMLType.Q4_0 && VectorQ4Dot.SUPPORTED) {
-            return w.withPacked(Q4_0Interleaved.pack(w));
+            return plainNative(w).withPacked(Q4_0Interleaved.pack(w));
         }
         if (copyWeights()) {
             return new WeightMatrix(w.name(), w.type(), w.rows(), w.cols(), LargePages.copyOf(w.data()));
         }
-        return w;
+        return plainNative(w);
+    }
+
+    /**
+     * w with its rows in plain native memory, the one kind of segment the kernels take ({@link
+     * NativeSegments}): a model's weights are already (from {@code MappedFile}, or copied by
+     * {@link #prepare}); a matrix built on the Java heap ({@code TensorCodec.quantize}, in tests)
+     * is copied, once by {@link #prepare} or for each call that gets it unprepared.
+     */
+    private static WeightMatrix plainNative(WeightMatrix w) {
+        if (NativeSegments.isPlainNative(w.data())) {
+            return w;
+        }
+        MemorySegment copy = Arena.ofAuto().allocate(w.data().byteSize(), AlignedFloats.ALIGN);
+        copy.copyFrom(w.data());
+        return new WeightMatrix(w.name(), w.type(), w.rows(), w.cols(), copy, w.packed());
     }
 
     /**
@@ -194,8 +211,9 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void dequantizeRow(WeightMatrix w, int row, float[] out, int off) {
-        MatmulChecks.checkRow(w, row, out, off);
+    public void dequantizeRow(WeightMatrix matrix, int row, float[] out, int off) {
+        MatmulChecks.checkRow(matrix, row, out, off);
+        WeightMatrix w = plainNative(matrix);
         Scratch s = scratch.get();
         MemorySegment decoded = s.rows.atLeast(w.cols());
         VectorRowDecoder.decode(w.type(), w.data(), row * w.rowBytes(), decoded, 0, w.cols(), s.tmp(w.cols()),

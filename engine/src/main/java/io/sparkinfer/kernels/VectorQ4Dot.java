@@ -81,6 +81,9 @@ final class VectorQ4Dot {
      * (chunk 0's even and odd blocks, then chunk 1's), folded as {@code (a0 + a2) + (a1 + a3)}.
      */
     static void dot1(MemorySegment w, long base, MemorySegment x, long x0, int groups, MemorySegment lanes) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        lanes = NativeSegments.pin(lanes);
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -140,6 +143,7 @@ final class VectorQ4Dot {
 
     /** The result of {@link #dot1} from its lanes. */
     static float finish(MemorySegment lanes) {
+        lanes = NativeSegments.pin(lanes);
         return treeSum(FloatVector.fromMemorySegment(F, lanes, 0, NATIVE));
     }
 
@@ -159,6 +163,10 @@ final class VectorQ4Dot {
      */
     static void dot1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1,
                        MemorySegment acc, long at, MemorySegment sums, long sumsAt) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        acc = NativeSegments.pin(acc);
+        sums = NativeSegments.pin(sums);
         if (g1 - g0 > SUM_GROUPS) {
             throw new IllegalArgumentException("at most " + SUM_GROUPS + " groups per call, got " + (g1 - g0));
         }
@@ -183,6 +191,9 @@ final class VectorQ4Dot {
      */
     private static void sums1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1,
                                 MemorySegment sums, long sumsAt) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        sums = NativeSegments.pin(sums);
         long vb = SW.vectorByteSize();
         for (int g = g0; g < g1; g++) {
             long wg = base + (long) g * Q4_0Interleaved.BYTES;
@@ -248,6 +259,10 @@ final class VectorQ4Dot {
      */
     static void dot2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0, int g1,
                        MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt, long sumsAt2) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        acc = NativeSegments.pin(acc);
+        sums = NativeSegments.pin(sums);
         if (g1 - g0 > SUM_GROUPS) {
             throw new IllegalArgumentException("at most " + SUM_GROUPS + " groups per call, got " + (g1 - g0));
         }
@@ -259,6 +274,9 @@ final class VectorQ4Dot {
     /** The integer block sums of {@link #dot2x4}: {@link #sums1x4}'s for two rows in one pass. */
     private static void sums2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0,
                                 int g1, MemorySegment sums, long sumsAt, long sumsAt2) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        sums = NativeSegments.pin(sums);
         long vb = SW.vectorByteSize();
         for (int g = g0; g < g1; g++) {
             long wg = base + (long) g * Q4_0Interleaved.BYTES;
@@ -319,6 +337,10 @@ final class VectorQ4Dot {
     /** The float epilogue of {@link #dot1x4}: the block sums of {@link #sums1x4} times their scales. */
     private static void scale1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1,
                                  MemorySegment sums, long sumsAt, MemorySegment acc, long at) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        sums = NativeSegments.pin(sums);
+        acc = NativeSegments.pin(acc);
         long vb = SW.vectorByteSize();
         FloatVector a0, a1, b0, b1, c0, c1, d0, d1;
         if (g0 == 0) {
@@ -394,6 +416,7 @@ final class VectorQ4Dot {
      * for t < 4, each {@code treeSum(even + odd)} as in {@link #dot1}.
      */
     static void finish4(MemorySegment acc, long at, float[] out, int o, int stride) {
+        acc = NativeSegments.pin(acc);
         for (int t = 0; t < 4; t++) {
             FloatVector even = FloatVector.fromMemorySegment(F, acc, at + 2L * t * VB, NATIVE);
             FloatVector odd = FloatVector.fromMemorySegment(F, acc, at + (2L * t + 1) * VB, NATIVE);

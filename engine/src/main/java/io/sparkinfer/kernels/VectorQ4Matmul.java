@@ -38,6 +38,9 @@ final class VectorQ4Matmul {
      */
     static void rows(MemorySegment packed, int rows, int cols, MemorySegment x, int nTokens, float[] out, int from,
                      int to, MemorySegment acc) {
+        packed = NativeSegments.pin(packed);
+        x = NativeSegments.pin(x);
+        acc = NativeSegments.pin(acc);
         int groups = Q4_0Interleaved.groups(cols);
         long rowBytes = Q4_0Interleaved.rowBytes(cols);
         long xs = Q8Activations.tokenBytes(cols);

@@ -46,6 +46,7 @@ final class VectorQuantDot {
      * per row showed up in decode profiles. The 8 bytes read stay inside the block's 18 or 34.
      */
     static float scale(MemorySegment w, long blk) {
+        w = NativeSegments.pin(w);
         return Float.float16ToFloat(ShortVector.fromMemorySegment(SCALE, w, blk, LE).lane(0));
     }
 
@@ -55,6 +56,7 @@ final class VectorQuantDot {
 
     /** Row at {@code base} (cols / 32 blocks) dotted with x[x0 .. x0 + cols). */
     static float q8_0(MemorySegment w, long base, float[] x, int x0, int cols) {
+        w = NativeSegments.pin(w);
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int nb = cols / QK;
@@ -79,6 +81,7 @@ final class VectorQuantDot {
      */
     static void q8_0x2(MemorySegment w, long base0, long base1, float[] x, int x0, int cols, float[] out, int o0,
                        int o1) {
+        w = NativeSegments.pin(w);
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector b0 = a0;
@@ -117,6 +120,8 @@ final class VectorQuantDot {
      */
     static void q8_0x2x4(MemorySegment w, long base0, long base1, MemorySegment x, long x0, long xs, int cols,
                          float[] out, int o0, int o1, int stride) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
         long x1 = x0 + xs;
         long x2 = x1 + xs;
         long x3 = x2 + xs;

@@ -45,6 +45,8 @@ final class VectorRowDecoder {
      */
     static void decode(GGMLType type, MemorySegment src, long off, MemorySegment dst, long dstIndex, int n, float[] tmp,
                        byte[] raw) {
+        src = NativeSegments.pin(src);
+        dst = NativeSegments.pin(dst);
         switch (type) {
             case F32 -> MemorySegment.copy(src, Layouts.F32, off, dst, AlignedFloats.FLOAT, dstIndex * Float.BYTES, n);
             case F16 -> f16(src, off, dst, dstIndex, n);
@@ -80,6 +82,8 @@ final class VectorRowDecoder {
      * blend intrinsic that C2 might decline.
      */
     private static void f16(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
+        src = NativeSegments.pin(src);
+        dst = NativeSegments.pin(dst);
         int i = 0;
         for (; i < F.loopBound(n); i += G) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
@@ -101,6 +105,8 @@ final class VectorRowDecoder {
 
     /** Q8_0 blocks: q * d, exact in a float (see {@link VectorQuantDot}). */
     private static void q8_0(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
+        src = NativeSegments.pin(src);
+        dst = NativeSegments.pin(dst);
         for (int b = 0; b < n / Q8_0Codec.BLOCK; b++) {
             long blk = off + (long) b * Q8_0Codec.BYTES;
             float d = VectorQuantDot.scale(src, blk);
@@ -113,6 +119,8 @@ final class VectorRowDecoder {
 
     /** Q4_0 blocks: (nibble - 8) * d, as {@link Q4_0Codec}. */
     private static void q4_0(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
+        src = NativeSegments.pin(src);
+        dst = NativeSegments.pin(dst);
         for (int b = 0; b < n / Q4_0Codec.BLOCK; b++) {
             long blk = off + (long) b * Q4_0Codec.BYTES;
             float d = VectorQuantDot.scale(src, blk);
@@ -128,6 +136,8 @@ final class VectorRowDecoder {
     }
 
     private static void bf16(MemorySegment src, long off, MemorySegment dst, long dstOff, int n) {
+        src = NativeSegments.pin(src);
+        dst = NativeSegments.pin(dst);
         int i = 0;
         for (; i < F.loopBound(n); i += G) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
@@ -159,6 +169,7 @@ final class VectorRowDecoder {
 
     /** Q4_K super-blocks: d(f16) dmin(f16) scales[12] qs[128]; see {@link Q4_KCodec}. */
     private static void q4_K(byte[] raw, MemorySegment dst, long dstOff, int n) {
+        dst = NativeSegments.pin(dst);
         for (int b = 0; b < n / Q4_KCodec.BLOCK; b++) {
             int o = b * Q4_KCodec.BYTES;
             float d = f16(raw, o);
@@ -180,6 +191,7 @@ final class VectorRowDecoder {
 
     /** Q6_K super-blocks: ql[128] qh[64] scales[16] d(f16); see {@link Q6_KCodec}. */
     private static void q6_K(byte[] raw, MemorySegment dst, long dstOff, int n) {
+        dst = NativeSegments.pin(dst);
         for (int b = 0; b < n / Q6_KCodec.BLOCK; b++) {
             int o = b * Q6_KCodec.BYTES;
             float d = f16(raw, o + 208);
