@@ -11,8 +11,9 @@ import java.lang.foreign.ValueLayout;
  * Only matmul is multithreaded (over rows), so tests on real shapes stay fast.
  *
  * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
- * float dots with the unquantized activations, the same math as {@link VectorKernels}, which
- * differs only in the order it sums. Q4_0 is the exception, in both: its activations are
+ * float dots with the activations (for Q8_0 rounded to bfloat16 first, {@link
+ * Bf16Activations#round}), the same math as {@link VectorKernels}, which differs only in the
+ * order it sums. Q4_0 is the exception, in both: its activations are
  * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled by
  * {@code d_w * d_x}, llama.cpp's Q4_0 x Q8_0 product ({@link #q4_0Matmul}).
  */
@@ -45,12 +46,20 @@ public final class ScalarKernels implements Kernels {
         }
         int rows = w.rows();
         int cols = w.cols();
+        float[] xr = x;
+        if (w.type() == GGMLType.Q8_0) {
+            xr = new float[nTokens * cols];
+            for (int i = 0; i < xr.length; i++) {
+                xr[i] = Bf16Activations.round(x[i]);
+            }
+        }
+        float[] xv = xr;
         parallel.run(rows, (from, to) -> {
             float[] row = rowBuffer(cols);
             for (int r = from; r < to; r++) {
                 TensorCodec.dequantize(w.type(), w.data(), r * w.rowBytes(), row, 0, cols);
                 for (int t = 0; t < nTokens; t++) {
-                    out[t * rows + r] = dot(row, 0, x, t * cols, cols);
+                    out[t * rows + r] = dot(row, 0, xv, t * cols, cols);
                 }
             }
         });

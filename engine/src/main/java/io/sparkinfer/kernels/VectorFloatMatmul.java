@@ -6,6 +6,7 @@ import static io.sparkinfer.kernels.VectorWidth.HIGH1;
 import static io.sparkinfer.kernels.VectorWidth.HIGH2;
 import static io.sparkinfer.kernels.VectorWidth.HIGH4;
 import static io.sparkinfer.kernels.VectorWidth.HIGH8;
+import static io.sparkinfer.kernels.VectorWidth.I;
 import static io.sparkinfer.kernels.VectorWidth.XOR1;
 import static io.sparkinfer.kernels.VectorWidth.XOR2;
 import static io.sparkinfer.kernels.VectorWidth.XOR4;
@@ -17,6 +18,8 @@ import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Matmul computed in floats for every weight type. Rows are decoded three at a time into an aligned
@@ -104,13 +107,13 @@ final class VectorFloatMatmul {
      * at float {@code t * AlignedFloats.stride(cols)}; scratch: {@code row} (aligned, at least 3
      * strides), {@code tmp} (cols floats), {@code raw} (row bytes), {@code lanes} (G floats).
      */
-    static void tiledRows(WeightMatrix w, MemorySegment xs, int nTokens, float[] out, int from, int to,
-                          MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
+    static void tiledRows(WeightMatrix w, MemorySegment xs, MemorySegment xp, int nTokens, float[] out, int from,
+                          int to, MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
         xs = NativeSegments.pin(xs);
         row = NativeSegments.pin(row);
         int block = tokenBlock(w.cols());
         for (int t0 = 0; t0 < nTokens; t0 += block) {
-            rowsForTokens(w, xs, t0, Math.min(nTokens, t0 + block), out, from, to, row, tmp, raw, lanes);
+            rowsForTokens(w, xs, xp, t0, Math.min(nTokens, t0 + block), out, from, to, row, tmp, raw, lanes);
         }
     }
 
@@ -134,8 +137,8 @@ final class VectorFloatMatmul {
     private static final long SWEEP_BYTES = 1L << 17;
 
     /** Tokens [t0, t1) for rows [from, to): rows three at a time, then one at a time. */
-    private static void rowsForTokens(WeightMatrix w, MemorySegment xs, int t0, int t1, float[] out, int from, int to,
-                                      MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
+    private static void rowsForTokens(WeightMatrix w, MemorySegment xs, MemorySegment xp, int t0, int t1, float[] out,
+                                      int from, int to, MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
         xs = NativeSegments.pin(xs);
         row = NativeSegments.pin(row);
         int rows = w.rows();
@@ -159,6 +162,12 @@ final class VectorFloatMatmul {
                 VectorRowDecoder.decode(type, w.data(), (r + k) * rowBytes, row, k * stride, cols, tmp, raw);
             }
             int t = t0;
+            if (xp != null) {
+                long ps = Bf16Activations.strideInts(cols);
+                for (; t + 4 <= t1; t += 4) {
+                    dot3x4bf(row, stride, xp, t * ps, ps, xs, t * stride, stride, cols, out, t * rows + r, rows, lanes);
+                }
+            }
             for (; t + 4 <= t1; t += 4) {
                 dot3x4(row, stride, xs, t * stride, stride, cols, out, t * rows + r, rows, lanes);
             }
@@ -338,6 +347,157 @@ final class VectorFloatMatmul {
         out[o + 2 * stride + 2] = tail(sr, w, w2, x, x2, i, n);
         out[o + 3 * stride + 2] = tail(ss, w, w2, x, x3, i, n);
     }
+
+    /**
+     * {@link #dot3x4} with the activations' 2G-column chunks read from their bfloat16 packing
+     * ({@link Bf16Activations#pack}, token t's at int z0 + t * zs) and widened in registers: the
+     * same FMAs on the same values when x (the float copy, read for the columns past the last
+     * whole 2G) holds the rounded activations. Half the bytes from L2 per tile (one core, 64
+     * tokens: 95-97 against 67-68 GMAC/s).
+     */
+    static void dot3x4bf(MemorySegment w, long ws, MemorySegment xp, long z0, long zs, MemorySegment x, long x0, long xs,
+                         int n, float[] out, int o, int stride, float[] lanes) {
+        w = NativeSegments.pin(w);
+        xp = NativeSegments.pin(xp);
+        x = NativeSegments.pin(x);
+        long z1 = z0 + zs;
+        long z2 = z1 + zs;
+        long z3 = z2 + zs;
+        long w1 = ws;
+        long w2 = 2 * ws;
+        long x1 = x0 + xs;
+        long x2 = x1 + xs;
+        long x3 = x2 + xs;
+        // Accumulators: row 0 a..d, row 1 e..h, row 2 p..s (tokens 0..3); even G-chunks in *0, odd in *1.
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        FloatVector e0 = a0, e1 = a0, f0 = a0, f1 = a0, g0 = a0, g1 = a0, h0 = a0, h1 = a0;
+        FloatVector p0 = a0, p1 = a0, q0 = a0, q1 = a0, r0 = a0, r1 = a0, s0 = a0, s1 = a0;
+        int i = 0;
+        int bound2 = n - n % (2 * G);
+        for (; i < bound2; i += 2 * G) {
+            // The even chunk for all 12 (row, token) pairs, then the odd one: 3 weight vectors
+            // live at a time rather than 6, so the 24 accumulators are not spilled.
+            FloatVector u = load(w, i);
+            FloatVector v = load(w, w1 + i);
+            FloatVector m = load(w, w2 + i);
+            FloatVector y = IntVector.fromMemorySegment(I, xp, (z0 + i / 2) * Integer.BYTES, NATIVE).and(HIGH_HALF)
+                    .reinterpretAsFloats();
+            a0 = u.fma(y, a0);
+            e0 = v.fma(y, e0);
+            p0 = m.fma(y, p0);
+            y = IntVector.fromMemorySegment(I, xp, (z1 + i / 2) * Integer.BYTES, NATIVE).and(HIGH_HALF)
+                    .reinterpretAsFloats();
+            b0 = u.fma(y, b0);
+            f0 = v.fma(y, f0);
+            q0 = m.fma(y, q0);
+            y = IntVector.fromMemorySegment(I, xp, (z2 + i / 2) * Integer.BYTES, NATIVE).and(HIGH_HALF)
+                    .reinterpretAsFloats();
+            c0 = u.fma(y, c0);
+            g0 = v.fma(y, g0);
+            r0 = m.fma(y, r0);
+            y = IntVector.fromMemorySegment(I, xp, (z3 + i / 2) * Integer.BYTES, NATIVE).and(HIGH_HALF)
+                    .reinterpretAsFloats();
+            d0 = u.fma(y, d0);
+            h0 = v.fma(y, h0);
+            s0 = m.fma(y, s0);
+            int j = i + G;
+            u = load(w, j);
+            v = load(w, w1 + j);
+            m = load(w, w2 + j);
+            y = IntVector.fromMemorySegment(I, xp, (z0 + i / 2) * Integer.BYTES, NATIVE)
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a1 = u.fma(y, a1);
+            e1 = v.fma(y, e1);
+            p1 = m.fma(y, p1);
+            y = IntVector.fromMemorySegment(I, xp, (z1 + i / 2) * Integer.BYTES, NATIVE)
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            b1 = u.fma(y, b1);
+            f1 = v.fma(y, f1);
+            q1 = m.fma(y, q1);
+            y = IntVector.fromMemorySegment(I, xp, (z2 + i / 2) * Integer.BYTES, NATIVE)
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c1 = u.fma(y, c1);
+            g1 = v.fma(y, g1);
+            r1 = m.fma(y, r1);
+            y = IntVector.fromMemorySegment(I, xp, (z3 + i / 2) * Integer.BYTES, NATIVE)
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            d1 = u.fma(y, d1);
+            h1 = v.fma(y, h1);
+            s1 = m.fma(y, s1);
+        }
+        if (i < F.loopBound(n)) {
+            // One G-chunk left (even index): into the first accumulators, as dot1 does. A copy of
+            // the loop's even half on purpose: the loop with a mid-body exit instead measured
+            // ~3% slower at pp128 (3 of 4 A/B pairs), and a helper would take 12 vectors.
+            FloatVector u0 = load(w, i);
+            FloatVector v0 = load(w, w1 + i);
+            FloatVector m0 = load(w, w2 + i);
+            FloatVector y0 = load(x, x0 + i);
+            a0 = u0.fma(y0, a0);
+            e0 = v0.fma(y0, e0);
+            p0 = m0.fma(y0, p0);
+            y0 = load(x, x1 + i);
+            b0 = u0.fma(y0, b0);
+            f0 = v0.fma(y0, f0);
+            q0 = m0.fma(y0, q0);
+            y0 = load(x, x2 + i);
+            c0 = u0.fma(y0, c0);
+            g0 = v0.fma(y0, g0);
+            r0 = m0.fma(y0, r0);
+            y0 = load(x, x3 + i);
+            d0 = u0.fma(y0, d0);
+            h0 = v0.fma(y0, h0);
+            s0 = m0.fma(y0, s0);
+            i += G;
+        }
+        // Lane sums: the 12 tree sums (VectorWidth.treeSum) folded together level by level where
+        // the vectors have 16 lanes (4 instructions per vector pair and level), one tree per
+        // vector otherwise. Same additions either way, so results match dot1 and the fused
+        // kernels bit for bit. Written out here, not in a fold(x, y, mask, shuffle) helper: C2
+        // compiled that helper on its own, with the vectors boxed (pp64 60 -> 40 tok/s).
+        FloatVector a = a0.add(a1), b = b0.add(b1), c = c0.add(c1), d = d0.add(d1);
+        FloatVector e = e0.add(e1), f = f0.add(f1), g = g0.add(g1), h = h0.add(h1);
+        FloatVector p = p0.add(p1), q = q0.add(q1), r = r0.add(r1), s = s0.add(s1);
+        float sa, sb, sc, sd, se, sf, sg, sh, sp, sq, sr, ss;
+        if (G == 16) {
+            // fold(x, y) at level h: lanes with bit h clear get x[i] + x[i ^ h], set get y's.
+            FloatVector ab = a.blend(b, HIGH8).add(b.blend(a, HIGH8).rearrange(XOR8));
+            FloatVector cd = c.blend(d, HIGH8).add(d.blend(c, HIGH8).rearrange(XOR8));
+            FloatVector ef = e.blend(f, HIGH8).add(f.blend(e, HIGH8).rearrange(XOR8));
+            FloatVector gh = g.blend(h, HIGH8).add(h.blend(g, HIGH8).rearrange(XOR8));
+            FloatVector pq = p.blend(q, HIGH8).add(q.blend(p, HIGH8).rearrange(XOR8));
+            FloatVector rs = r.blend(s, HIGH8).add(s.blend(r, HIGH8).rearrange(XOR8));
+            FloatVector ad = ab.blend(cd, HIGH4).add(cd.blend(ab, HIGH4).rearrange(XOR4));
+            FloatVector eh = ef.blend(gh, HIGH4).add(gh.blend(ef, HIGH4).rearrange(XOR4));
+            FloatVector ps = pq.blend(rs, HIGH4).add(rs.blend(pq, HIGH4).rearrange(XOR4));
+            FloatVector ah = ad.blend(eh, HIGH2).add(eh.blend(ad, HIGH2).rearrange(XOR2));
+            ps = ps.add(ps.rearrange(XOR2));
+            ah.blend(ps, HIGH1).add(ps.blend(ah, HIGH1).rearrange(XOR1)).intoArray(lanes, 0);
+            // Lane of each sum: bit 3 from the level-8 pair, bit 2 level 4, bit 1 level 2, bit 0 level 1.
+            sa = lanes[0]; sb = lanes[8]; sc = lanes[4]; sd = lanes[12];
+            se = lanes[2]; sf = lanes[10]; sg = lanes[6]; sh = lanes[14];
+            sp = lanes[1]; sq = lanes[9]; sr = lanes[5]; ss = lanes[13];
+        } else {
+            sa = treeSum(a); sb = treeSum(b); sc = treeSum(c); sd = treeSum(d);
+            se = treeSum(e); sf = treeSum(f); sg = treeSum(g); sh = treeSum(h);
+            sp = treeSum(p); sq = treeSum(q); sr = treeSum(r); ss = treeSum(s);
+        }
+        out[o] = tail(sa, w, 0, x, x0, i, n);
+        out[o + stride] = tail(sb, w, 0, x, x1, i, n);
+        out[o + 2 * stride] = tail(sc, w, 0, x, x2, i, n);
+        out[o + 3 * stride] = tail(sd, w, 0, x, x3, i, n);
+        out[o + 1] = tail(se, w, w1, x, x0, i, n);
+        out[o + stride + 1] = tail(sf, w, w1, x, x1, i, n);
+        out[o + 2 * stride + 1] = tail(sg, w, w1, x, x2, i, n);
+        out[o + 3 * stride + 1] = tail(sh, w, w1, x, x3, i, n);
+        out[o + 2] = tail(sp, w, w2, x, x0, i, n);
+        out[o + stride + 2] = tail(sq, w, w2, x, x1, i, n);
+        out[o + 2 * stride + 2] = tail(sr, w, w2, x, x2, i, n);
+        out[o + 3 * stride + 2] = tail(ss, w, w2, x, x3, i, n);
+    }
+
+    /** The high half of an int: a packed bfloat16 as float bits ({@link Bf16Activations}). */
+    private static final int HIGH_HALF = 0xFFFF0000;
 
     /** s plus the scalar products of elements [i, n): dot1's ending. */
     private static float tail(float s, MemorySegment w, long w0, MemorySegment x, long x0, int i, int n) {

@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Agreement with the scalar reference: element-wise kernels (axpy, add, rope, the rmsnorm
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
  * sum, matmuls of every weight type) differ only in float summation order: matmuls multiply the
- * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the unquantized
- * activations, except Q4_0, which both tiers multiply as Q4_0 x int8 ({@link VectorQ4Dot},
- * {@link ScalarKernels#q4_0Matmul}); exp (softmax, swiglu) is {@link DeterministicExp},
+ * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the float
+ * activations, rounded to bfloat16 first for Q8_0 ({@link Bf16Activations}); Q4_0 both tiers
+ * multiply as Q4_0 x int8 ({@link VectorQ4Dot}, {@link ScalarKernels#q4_0Matmul}); exp (softmax, swiglu) is {@link DeterministicExp},
  * identical in vector lanes, scalar tails and every JIT tier. Float lane sums are a fixed tree
  * ({@link VectorWidth#treeSum}), never {@code reduceLanes(ADD)}, so every result is reproducible
  * run to run and independent of batch and thread count.
@@ -69,6 +69,18 @@ public final class VectorKernels implements Kernels {
         final int[] quantizeInts = new int[Q8Activations.SCRATCH_INTS];
         final short[] steps = new short[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS];
 
+        /** Activations rounded to bfloat16 for the Q8_0 kernels ({@link Bf16Activations}). */
+        float[] rounded = new float[0];
+        /** Their packing for the tiles ({@link Bf16Activations#pack}). */
+        final AlignedFloats packed = new AlignedFloats();
+
+        float[] rounded(int n) {
+            if (rounded.length < n) {
+                rounded = new float[n];
+            }
+            return rounded;
+        }
+
         byte[] bytes(int n) {
             if (bytes.length < n) {
                 bytes = new byte[n];
@@ -95,20 +107,36 @@ public final class VectorKernels implements Kernels {
             q4_0Matmul(w, x, nTokens, out);
             return;
         }
+        Scratch caller = scratch.get();
+        // Q8_0 multiplies activations rounded to bfloat16 in every kernel (Bf16Activations): the
+        // tiles then read them packed, at half the bytes.
+        boolean bf16 = w.type() == GGMLType.Q8_0;
+        float[] xr = x;
+        if (bf16) {
+            xr = caller.rounded(nTokens * w.cols());
+            Bf16Activations.round(x, nTokens * w.cols(), xr);
+        }
+        float[] xv = xr;
         if (VectorFloatMatmul.fused(w, nTokens)) {
-            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, null, nTokens, out, from, to));
+            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, xv, null, nTokens, out, from, to));
             return;
         }
-        MemorySegment xs = scratch.get().activations.copyRows(x, nTokens, w.cols());
+        MemorySegment xs = caller.activations.copyRows(xv, nTokens, w.cols());
         if (VectorFloatMatmul.smallBatch(w, nTokens)) {
-            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, x, xs, nTokens, out, from, to));
+            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, xv, xs, nTokens, out, from, to));
             return;
         }
+        MemorySegment xp = null;
+        if (bf16) {
+            xp = caller.packed.atLeast((long) nTokens * Bf16Activations.strideInts(w.cols()));
+            Bf16Activations.pack(xv, nTokens, w.cols(), xp);
+        }
+        MemorySegment xpv = xp;
         long rowFloats = 3L * AlignedFloats.stride(w.cols());
         parallel.run(w.rows(), (from, to) -> {
             Scratch s = scratch.get();
-            VectorFloatMatmul.tiledRows(w, xs, nTokens, out, from, to, s.rows.atLeast(rowFloats), s.tmp(w.cols()),
-                    s.bytes((int) w.rowBytes()), s.lanes);
+            VectorFloatMatmul.tiledRows(w, xs, xpv, nTokens, out, from, to, s.rows.atLeast(rowFloats),
+                    s.tmp(w.cols()), s.bytes((int) w.rowBytes()), s.lanes);
         });
     }
 

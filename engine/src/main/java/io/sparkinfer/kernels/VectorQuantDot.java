@@ -25,7 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why floats and not integer dots on quantized activations: the Vector API has no int8 or
  * int16 dot-accumulate (VNNI / pmaddwd), and int8 x int8 products overflow int16 after two, so
  * an integer Q8_0 block dot costs more instructions than two FMAs in floats; the activations
- * also stay unquantized (more accurate). Measured on one Zen 5 core: 17 GB/s of Q8_0 weights for
+ * keep 8 significant bits each (bfloat16, {@link Bf16Activations}: every Q8_0 kernel reads x
+ * already rounded), where llama.cpp's int8 blocks keep 8 bits of the block's largest. Measured on one Zen 5 core: 17 GB/s of Q8_0 weights for
  * both kernels on decode, but 1.4x the throughput on prefill tiles. (Q4_0 x int8 products are
  * small enough to sum a whole block in int16: {@link VectorQ4Dot}.)
  */
