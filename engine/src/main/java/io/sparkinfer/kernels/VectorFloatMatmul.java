@@ -111,7 +111,7 @@ final class VectorFloatMatmul {
                           int to, MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
         xs = NativeSegments.pin(xs);
         row = NativeSegments.pin(row);
-        int block = tokenBlock(w.cols());
+        int block = xp != null ? packedTokenBlock(w.cols()) : tokenBlock(w.cols());
         for (int t0 = 0; t0 < nTokens; t0 += block) {
             rowsForTokens(w, xs, xp, t0, Math.min(nTokens, t0 + block), out, from, to, row, tmp, raw, lanes);
         }
@@ -126,6 +126,23 @@ final class VectorFloatMatmul {
      */
     private static int tokenBlock(int cols) {
         return Math.max(4, BLOCK_FLOATS / cols & ~3);
+    }
+
+    /**
+     * Bytes of packed bfloat16 activations per token block ({@link Bf16Activations}): 1 MiB, the
+     * size of L2, where float blocks stay at half of it. Half the bytes per token let a block take
+     * four times the tokens of a float block, and every block re-reads the weights from DRAM and
+     * decodes them again: 1B Q8_0, all 16 layers' matrices, 2 threads, in-JVM A/Bs against the
+     * float block's token count: ffn_down (8192 columns, 64 rather than 16 tokens per block) at
+     * 64 tokens 1.25-1.38x for twice the tokens and 1.10-1.15x more for four times, at 256 tokens
+     * 1.40x; gate at 256 tokens (256 rather than 64 per block) 1.11x. Larger still: ffn_down at
+     * 256 tokens 1.04-1.08x, but gate at 512 tokens (512 per block) 0.94x.
+     */
+    private static final long PACKED_BLOCK_BYTES = Long.getLong("sparkinfer.matmul.packedBlockBytes", 1L << 20);
+
+    /** Tokens per block of packed activations, a multiple of 4. */
+    private static int packedTokenBlock(int cols) {
+        return (int) Math.max(4, PACKED_BLOCK_BYTES / (2L * cols) & ~3);
     }
 
     /**

@@ -124,4 +124,29 @@ class Bf16ActivationsTest {
             }
         }
     }
+
+    /**
+     * Rows long enough that a batch spans several blocks of packed tokens (1 MiB of bfloat16 per
+     * block: 8 tokens at 65536 columns): each token's results are still those it gets alone.
+     */
+    @Test
+    void tokensAcrossPackedBlocksMatchTokensAlone() {
+        Random rnd = new Random(8);
+        int rows = 7;
+        int cols = 65536;
+        int n = 13;
+        WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q8_0, rows, cols, 0);
+        Kernels k = KernelsProvider.get();
+        float[] x = KernelTestData.floats(rnd, n * cols, 0);
+        float[] batch = new float[n * rows];
+        k.matmul(w, x, n, batch);
+        for (int t = 0; t < n; t++) {
+            float[] alone = new float[rows];
+            k.matmul(w, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(batch[t * rows + r]),
+                        "token " + t + " row " + r);
+            }
+        }
+    }
 }
