@@ -47,7 +47,11 @@ final class Bf16Activations {
         return Float.intBitsToFloat((bits + 0x7FFF + ((bits >>> 16) & 1)) & HIGH);
     }
 
-    /** dst[i] = round(src[i]) for i < n. */
+    /**
+     * dst[i] = round(src[i]) for i < n. Its {@code reinterpretAsInts}, while not yet compiled by
+     * C2, runs the Vector API's fallback through heap byte[] segments: the kernels pin their
+     * segments ({@link NativeSegments}) so that this cannot slow them (session 13).
+     */
     static void round(float[] src, int n, float[] dst) {
         int i = 0;
         for (; i < I.loopBound(n); i += G) {
