@@ -6,7 +6,9 @@ import java.lang.foreign.MemorySegment;
  * Tells C2 the exact class of the segments a kernel reads and writes: plain native memory, the
  * one class the engine hands the kernels (weights from {@code MappedFile} or {@link LargePages},
  * buffers from {@link AlignedFloats}). Every kernel method that loads or stores vectors through
- * a segment starts with {@code s = NativeSegments.pin(s)} for each of them.
+ * a segment starts with {@code s = NativeSegments.pin(s)} for each of them, small helpers too
+ * (C2 compiles a helper on its own when it stops inlining in a big kernel);
+ * {@code KernelSegmentPinsTest} checks the sources for it.
  *
  * <p>Why: without it, C2 compiles a Vector API segment access from type profiles kept inside the
  * JDK's own methods ({@code FloatVector.intoMemorySegment}, {@code ScopedMemoryAccess}), which

@@ -203,6 +203,7 @@ final class VectorFloatMatmul {
     }
 
     private static FloatVector load(MemorySegment s, long index) {
+        s = NativeSegments.pin(s);
         return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, NATIVE);
     }
 

@@ -52,6 +52,7 @@ final class VectorQuantDot {
     }
 
     private static FloatVector bytesToFloats(MemorySegment w, long o) {
+        w = NativeSegments.pin(w);
         return (FloatVector) ByteVector.fromMemorySegment(B, w, o, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
@@ -108,6 +109,7 @@ final class VectorQuantDot {
     }
 
     private static FloatVector load(MemorySegment x, long index) {
+        x = NativeSegments.pin(x);
         return FloatVector.fromMemorySegment(F, x, index * Float.BYTES, NATIVE);
     }
 

@@ -70,6 +70,7 @@ final class VectorRowDecoder {
     }
 
     private static void store(FloatVector v, MemorySegment dst, long index) {
+        dst = NativeSegments.pin(dst);
         v.intoMemorySegment(dst, index * Float.BYTES, NATIVE);
     }
 
