@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
  * Only matmul is multithreaded (over rows), so tests on real shapes stay fast.
  *
  * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
- * float dots with the activations (for Q8_0 rounded to bfloat16 first, {@link
+ * float dots with the activations (for Q8_0, Q4_K and Q6_K rounded to bfloat16 first, {@link
  * Bf16Activations#round}), the same math as {@link VectorKernels}, which differs only in the
  * order it sums. Q4_0 is the exception, in both: its activations are
  * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled by
@@ -47,7 +47,7 @@ public final class ScalarKernels implements Kernels {
         int rows = w.rows();
         int cols = w.cols();
         float[] xr = x;
-        if (w.type() == GGMLType.Q8_0) {
+        if (Bf16Activations.roundsFor(w.type())) {
             xr = new float[nTokens * cols];
             for (int i = 0; i < xr.length; i++) {
                 xr[i] = Bf16Activations.round(x[i]);

@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorOperators;
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
  * sum, matmuls of every weight type) differ only in float summation order: matmuls multiply the
  * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the float
- * activations, rounded to bfloat16 first for Q8_0 ({@link Bf16Activations}); Q4_0 both tiers
+ * activations, rounded to bfloat16 first for Q8_0, Q4_K and Q6_K ({@link Bf16Activations#roundsFor}); Q4_0 both tiers
  * multiply as Q4_0 x int8 ({@link VectorQ4Dot}, {@link ScalarKernels#q4_0Matmul}); exp (softmax, swiglu) is {@link DeterministicExp},
  * identical in vector lanes, scalar tails and every JIT tier. Float lane sums are a fixed tree
  * ({@link VectorWidth#treeSum}), never {@code reduceLanes(ADD)}, so every result is reproducible
@@ -69,7 +69,7 @@ public final class VectorKernels implements Kernels {
         final int[] quantizeInts = new int[Q8Activations.SCRATCH_INTS];
         final short[] steps = new short[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS];
 
-        /** Activations rounded to bfloat16 for the Q8_0 kernels ({@link Bf16Activations}). */
+        /** Activations rounded to bfloat16 for the Q8_0 and K-quant kernels ({@link Bf16Activations}). */
         float[] rounded = new float[0];
         /** Their packing for the tiles ({@link Bf16Activations#pack}). */
         final AlignedFloats packed = new AlignedFloats();
@@ -108,9 +108,9 @@ public final class VectorKernels implements Kernels {
             return;
         }
         Scratch caller = scratch.get();
-        // Q8_0 multiplies activations rounded to bfloat16 in every kernel (Bf16Activations): the
-        // tiles then read them packed, at half the bytes.
-        boolean bf16 = w.type() == GGMLType.Q8_0;
+        // Q8_0 and the K-quants multiply activations rounded to bfloat16 in every kernel
+        // (Bf16Activations): the tiles then read them packed, at half the bytes.
+        boolean bf16 = Bf16Activations.roundsFor(w.type());
         float[] xr = x;
         if (bf16) {
             xr = caller.rounded(nTokens * w.cols());

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The bfloat16 rounding of Q8_0's activations, its packing for the tiles, and the matmul it defines. */
+/** The bfloat16 rounding of Q8_0's and the K-quants' activations, its packing for the tiles, and the matmuls it defines. */
 class Bf16ActivationsTest {
 
     private static float bits(int b) {
@@ -86,17 +86,33 @@ class Bf16ActivationsTest {
     }
 
     /**
-     * Every Q8_0 kernel (1-token, 4-token groups, tiles with leftovers) multiplies the exact weights
-     * by the rounded activations: the result is that product's dot to float rounding, for any count.
+     * Every kernel of a rounding type (Q8_0: 1-token, 4-token groups, tiles with leftovers; the
+     * K-quants: tiles and single tokens) multiplies the exact weights by the rounded activations:
+     * the result is that product's dot to float rounding, for any count.
      */
     @Test
-    void q8_0MatmulIsTheDotWithRoundedActivations() {
+    void roundingTypesMultiplyTheRoundedActivations() {
+        assertMatmulIsTheDotWithRoundedActivations(GGMLType.Q8_0, 544);
+        assertMatmulIsTheDotWithRoundedActivations(GGMLType.Q4_K, 768);
+        assertMatmulIsTheDotWithRoundedActivations(GGMLType.Q6_K, 768);
+    }
+
+    @Test
+    void onlyQ8_0AndTheKQuantsRound() {
+        for (GGMLType type : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_K, GGMLType.Q6_K}) {
+            assertTrue(Bf16Activations.roundsFor(type), type.toString());
+        }
+        for (GGMLType type : new GGMLType[] {GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q4_0}) {
+            assertTrue(!Bf16Activations.roundsFor(type), type.toString());
+        }
+    }
+
+    private static void assertMatmulIsTheDotWithRoundedActivations(GGMLType type, int cols) {
         Random rnd = new Random(7);
         int rows = 11;
-        int cols = 544;
-        WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q8_0, rows, cols, 0);
+        WeightMatrix w = KernelTestData.matrix(rnd, type, rows, cols, 0);
         float[] weights = new float[rows * cols];
-        TensorCodec.dequantize(GGMLType.Q8_0, w.data(), 0, weights, 0, rows * cols);
+        TensorCodec.dequantize(type, w.data(), 0, weights, 0, rows * cols);
         for (Kernels k : new Kernels[] {new ScalarKernels(), KernelsProvider.get()}) {
             for (int n : new int[] {1, 3, 4, 5, 8, 13}) {
                 float[] x = KernelTestData.floats(rnd, n * cols, 0);
@@ -114,10 +130,10 @@ class Bf16ActivationsTest {
                             magnitude += Math.abs(wv * x[t * cols + c]);
                         }
                         double tol = 1e-6 * magnitude;
-                        assertEquals(exact, out[t * rows + r], tol, k.name() + " n " + n + " token " + t + " row " + r);
+                        assertEquals(exact, out[t * rows + r], tol, type + " " + k.name() + " n " + n + " token " + t + " row " + r);
                         // And the rounding is there: the unrounded dot differs by far more than tol.
                         if (t == 0 && r == 0) {
-                            assertTrue(Math.abs(plain - exact) > tol, k.name() + ": activations not rounded?");
+                            assertTrue(Math.abs(plain - exact) > tol, type + " " + k.name() + ": activations not rounded?");
                         }
                     }
                 }
