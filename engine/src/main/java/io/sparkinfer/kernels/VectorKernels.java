@@ -117,6 +117,16 @@ public final class VectorKernels implements Kernels {
             Bf16Activations.round(x, nTokens * w.cols(), xr);
         }
         float[] xv = xr;
+        if (nTokens == 1 && w.type() == GGMLType.Q4_K) {
+            long rowBytes = w.rowBytes();
+            parallel.run(w.rows(), (from, to) -> {
+                byte[] raw = scratch.get().bytes((int) rowBytes);
+                for (int r = from; r < to; r++) {
+                    out[r] = VectorQuantDot.q4_K(w.data(), r * rowBytes, xv, 0, w.cols(), raw);
+                }
+            });
+            return;
+        }
         if (VectorFloatMatmul.fused(w, nTokens)) {
             parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, xv, null, nTokens, out, from, to));
             return;

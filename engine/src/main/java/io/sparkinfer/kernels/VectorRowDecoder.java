@@ -154,17 +154,17 @@ final class VectorRowDecoder {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
 
-    private static float f16(byte[] raw, int o) {
+    static float f16(byte[] raw, int o) {
         return Float.float16ToFloat((short) ((raw[o] & 0xFF) | (raw[o + 1] << 8)));
     }
 
     /** ggml's get_scale_min_k4 over the 12 packed bytes at {@code sc}: the scale of sub-block j. */
-    private static int scaleK4(byte[] raw, int sc, int j) {
+    static int scaleK4(byte[] raw, int sc, int j) {
         return j < 4 ? raw[sc + j] & 63 : (raw[sc + j + 4] & 0x0F) | ((raw[sc + j - 4] & 0xFF) >>> 6 << 4);
     }
 
     /** ... and its min. */
-    private static int minK4(byte[] raw, int sc, int j) {
+    static int minK4(byte[] raw, int sc, int j) {
         return j < 4 ? raw[sc + j + 4] & 63 : ((raw[sc + j + 4] & 0xFF) >>> 4) | ((raw[sc + j] & 0xFF) >>> 6 << 4);
     }
 
