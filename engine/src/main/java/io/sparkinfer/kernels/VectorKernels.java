@@ -5,9 +5,11 @@ import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
 import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.Q4_KCodec;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -120,9 +122,15 @@ public final class VectorKernels implements Kernels {
         if (nTokens == 1 && w.type() == GGMLType.Q4_K) {
             long rowBytes = w.rowBytes();
             parallel.run(w.rows(), (from, to) -> {
-                byte[] raw = scratch.get().bytes((int) rowBytes);
+                Scratch s = scratch.get();
+                byte[] raw = s.bytes((int) rowBytes);
+                int blocks = w.cols() / Q4_KCodec.BLOCK;
+                float[] scales = s.tmp(16 * blocks);
+                MemorySegment data = NativeSegments.pin(w.data());
                 for (int r = from; r < to; r++) {
-                    out[r] = VectorQuantDot.q4_K(w.data(), r * rowBytes, xv, 0, w.cols(), raw);
+                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
+                    VectorRowDecoder.rowScalesK4(raw, blocks, scales);
+                    out[r] = VectorQuantDot.q4_K(raw, scales, xv, 0, w.cols());
                 }
             });
             return;

@@ -21,6 +21,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Decodes a run of elements of a weight row to floats with vector instructions. Each formula is
@@ -187,6 +188,54 @@ final class VectorRowDecoder {
                     store(toFloats(v.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2), dst, y + 64 * c + 32 + k);
                 }
             }
+        }
+    }
+
+    /** Byte (of the 12 packed scale bytes) whose low bits give lane j's value: scales 0-7, then mins 0-7. */
+    private static final int[] K4_LOW_BYTE = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11};
+    /** Byte whose top two bits give lane j's bits 4-5 (scales and mins 4-7 only). */
+    private static final int[] K4_HIGH_BYTE = {0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 4, 5, 6, 7};
+    private static final boolean K4_VECTOR = G == 16;
+    private static final VectorShuffle<Byte> K4_LOW = K4_VECTOR ? VectorShuffle.fromArray(B, K4_LOW_BYTE, 0) : null;
+    private static final VectorShuffle<Byte> K4_HIGH = K4_VECTOR ? VectorShuffle.fromArray(B, K4_HIGH_BYTE, 0) : null;
+    private static final IntVector K4_SHIFT = K4_VECTOR
+            ? IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4}, 0) : null;
+    private static final IntVector K4_MASK = K4_VECTOR
+            ? IntVector.fromArray(I, new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0) : null;
+    private static final IntVector K4_TOP = K4_VECTOR
+            ? IntVector.fromArray(I, new int[] {0, 0, 0, 0, 48, 48, 48, 48, 0, 0, 0, 0, 48, 48, 48, 48}, 0) : null;
+
+    /**
+     * A Q4_K super-block's 8 sub-block scales times d into {@code out[at .. at + 8)} and its 8 mins
+     * times dmin into {@code out[at + 8 .. at + 16)}: the floats of {@code d * scaleK4(j)} and {@code dmin * minK4(j)}.
+     * With 16 lanes, one vector pass (two byte shuffles, shifts and masks in int lanes); the
+     * scalar unpacking it replaces was half the time of a Q4_K decode-dot. Called outside the
+     * decode-dot's loop ({@link #rowScalesK4}): inlined into it, one of its conversions was not
+     * intrinsified and the kernel ran 2x slower.
+     */
+    static void scalesK4(byte[] raw, int o, float[] out, int at) {
+        float d = f16(raw, o);
+        float dmin = f16(raw, o + 2);
+        if (K4_VECTOR) {
+            ByteVector packed = ByteVector.fromArray(B, raw, o + 4);
+            IntVector low = (IntVector) packed.rearrange(K4_LOW).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector high = (IntVector) packed.rearrange(K4_HIGH).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector v = low.lanewise(VectorOperators.LSHR, K4_SHIFT).and(K4_MASK)
+                    .or(high.lanewise(VectorOperators.LSHR, 2).and(K4_TOP));
+            FloatVector factor = FloatVector.broadcast(F, d).blend(dmin, VectorWidth.HIGH8);
+            ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(factor).intoArray(out, at);
+            return;
+        }
+        for (int j = 0; j < 8; j++) {
+            out[at + j] = d * scaleK4(raw, o + 4, j);
+            out[at + 8 + j] = dmin * minK4(raw, o + 4, j);
+        }
+    }
+
+    /** {@link #scalesK4} of each of a row's {@code blocks} super-blocks (in raw) into out[16 b ..). */
+    static void rowScalesK4(byte[] raw, int blocks, float[] out) {
+        for (int b = 0; b < blocks; b++) {
+            scalesK4(raw, b * Q4_KCodec.BYTES, out, 16 * b);
         }
     }
 
