@@ -120,19 +120,7 @@ public final class VectorKernels implements Kernels {
         }
         float[] xv = xr;
         if (nTokens == 1 && w.type() == GGMLType.Q4_K) {
-            long rowBytes = w.rowBytes();
-            parallel.run(w.rows(), (from, to) -> {
-                Scratch s = scratch.get();
-                byte[] raw = s.bytes((int) rowBytes);
-                int blocks = w.cols() / Q4_KCodec.BLOCK;
-                float[] scales = s.tmp(16 * blocks);
-                MemorySegment data = NativeSegments.pin(w.data());
-                for (int r = from; r < to; r++) {
-                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
-                    VectorRowDecoder.rowScalesK4(raw, blocks, scales);
-                    out[r] = VectorQuantDot.q4_K(raw, scales, xv, 0, w.cols());
-                }
-            });
+            q4_KDecodeStep(w, xv, out);
             return;
         }
         if (VectorFloatMatmul.fused(w, nTokens)) {
@@ -187,6 +175,27 @@ public final class VectorKernels implements Kernels {
             return new WeightMatrix(w.name(), w.type(), w.rows(), w.cols(), LargePages.copyOf(w.data()));
         }
         return plainNative(w);
+    }
+
+    /**
+     * One token through a Q4_K matrix with the fused decode-dot ({@link VectorQuantDot#q4_K}):
+     * each row is copied to scratch, its scales unpacked ({@link VectorRowDecoder#rowScalesK4}),
+     * then dotted, never decoded to memory.
+     */
+    private void q4_KDecodeStep(WeightMatrix w, float[] x, float[] out) {
+        long rowBytes = w.rowBytes();
+        int blocks = w.cols() / Q4_KCodec.BLOCK;
+        MemorySegment data = NativeSegments.pin(w.data());
+        parallel.run(w.rows(), (from, to) -> {
+            Scratch s = scratch.get();
+            byte[] raw = s.bytes((int) rowBytes);
+            float[] scales = s.tmp(16 * blocks);
+            for (int r = from; r < to; r++) {
+                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
+                VectorRowDecoder.rowScalesK4(raw, blocks, scales);
+                out[r] = VectorQuantDot.q4_K(raw, scales, x, 0, w.cols());
+            }
+        });
     }
 
     /**
