@@ -123,6 +123,18 @@ public final class VectorKernels implements Kernels {
             q4_KDecodeStep(w, xv, out);
             return;
         }
+        if (nTokens == 1 && w.type() == GGMLType.Q6_K && VectorQuantDot.Q6_K_FUSED) {
+            long rowBytes = w.rowBytes();
+            MemorySegment data = NativeSegments.pin(w.data());
+            parallel.run(w.rows(), (from, to) -> {
+                byte[] raw = scratch.get().bytes((int) rowBytes);
+                for (int r = from; r < to; r++) {
+                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
+                    out[r] = VectorQuantDot.q6_K(raw, xv, 0, w.cols());
+                }
+            });
+            return;
+        }
         if (VectorFloatMatmul.fused(w, nTokens)) {
             parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, xv, null, nTokens, out, from, to));
             return;
