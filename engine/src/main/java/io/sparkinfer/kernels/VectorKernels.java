@@ -119,20 +119,8 @@ public final class VectorKernels implements Kernels {
             Bf16Activations.round(x, nTokens * w.cols(), xr);
         }
         float[] xv = xr;
-        if (nTokens == 1 && w.type() == GGMLType.Q4_K) {
-            q4_KDecodeStep(w, xv, out);
-            return;
-        }
-        if (nTokens == 1 && w.type() == GGMLType.Q6_K && VectorQuantDot.Q6_K_FUSED) {
-            long rowBytes = w.rowBytes();
-            MemorySegment data = NativeSegments.pin(w.data());
-            parallel.run(w.rows(), (from, to) -> {
-                byte[] raw = scratch.get().bytes((int) rowBytes);
-                for (int r = from; r < to; r++) {
-                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
-                    out[r] = VectorQuantDot.q6_K(raw, xv, 0, w.cols());
-                }
-            });
+        if (nTokens == 1 && (w.type() == GGMLType.Q4_K || w.type() == GGMLType.Q6_K && VectorQuantDot.Q6_K_FUSED)) {
+            kQuantDecodeStep(w, xv, out);
             return;
         }
         if (VectorFloatMatmul.fused(w, nTokens)) {
@@ -190,13 +178,14 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * One token through a Q4_K matrix with the fused decode-dot ({@link VectorQuantDot#q4_K}):
-     * each row is copied to scratch, its scales unpacked ({@link VectorRowDecoder#rowScalesK4}),
-     * then dotted, never decoded to memory.
+     * One token through a Q4_K or Q6_K matrix with the fused decode-dots ({@link
+     * VectorQuantDot#q4_K}, {@link VectorQuantDot#q6_K}): each row is copied to scratch (Q4_K's
+     * scales unpacked, {@link VectorRowDecoder#rowScalesK4}), then dotted, never decoded to memory.
      */
-    private void q4_KDecodeStep(WeightMatrix w, float[] x, float[] out) {
+    private void kQuantDecodeStep(WeightMatrix w, float[] x, float[] out) {
         long rowBytes = w.rowBytes();
         int blocks = w.cols() / Q4_KCodec.BLOCK;
+        boolean q4_K = w.type() == GGMLType.Q4_K;
         MemorySegment data = NativeSegments.pin(w.data());
         parallel.run(w.rows(), (from, to) -> {
             Scratch s = scratch.get();
@@ -204,8 +193,12 @@ public final class VectorKernels implements Kernels {
             float[] scales = s.tmp(16 * blocks);
             for (int r = from; r < to; r++) {
                 MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
-                VectorRowDecoder.rowScalesK4(raw, blocks, scales);
-                out[r] = VectorQuantDot.q4_K(raw, scales, x, 0, w.cols());
+                if (q4_K) {
+                    VectorRowDecoder.rowScalesK4(raw, blocks, scales);
+                    out[r] = VectorQuantDot.q4_K(raw, scales, x, 0, w.cols());
+                } else {
+                    out[r] = VectorQuantDot.q6_K(raw, x, 0, w.cols());
+                }
             }
         });
     }
