@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * tokenizer section is a synthetic but valid byte-level BPE ({@code gpt2}: 256 byte tokens, merges
  * building letter strings, special tokens at the end), so the file loads in any GGUF reader.
  *
- * <p>{@code make-model --shape llama-3.2-1b --type Q8_0 --out FILE [--seed N]}
+ * <p>{@code make-model --shape llama-3.2-1b --type Q8_0 --out FILE [--seed N]}; {@code --type
+ * Q4_K_M} writes llama.cpp's most downloaded mix ({@link Recipe}).
  */
 public final class RandomModelWriter {
     static final float STD = 0.02f;
@@ -35,12 +36,12 @@ public final class RandomModelWriter {
     public static int run(String[] args, PrintStream out) {
         Flags f = Flags.parse(args);
         ModelShape shape = ModelShape.named(f.require("shape"));
-        GGMLType type = GGMLType.valueOf(f.get("type", "Q8_0").toUpperCase(Locale.ROOT));
+        Recipe recipe = Recipe.parse(f.get("type", "Q8_0"));
         Path file = Path.of(f.require("out"));
         long seed = Long.parseLong(f.get("seed", "1"));
         long t0 = System.nanoTime();
-        write(shape, type, file, seed);
-        out.printf(Locale.ROOT, "wrote %s: %s %s, %.2f B parameters, %.1f MiB in %.1f s%n", file, shape.name(), type,
+        write(shape, recipe, file, seed);
+        out.printf(Locale.ROOT, "wrote %s: %s %s, %.2f B parameters, %.1f MiB in %.1f s%n", file, shape.name(), recipe,
                 shape.parameters() / 1e9, fileSize(file) / 1048576.0, (System.nanoTime() - t0) / 1e9);
         return 0;
     }
@@ -53,24 +54,70 @@ public final class RandomModelWriter {
         }
     }
 
-    /** The type a matrix of this width gets: Q4_K needs rows of whole 256-blocks, else Q4_0 stands in. */
+    /**
+     * The tensor types of a file: one type for every matrix, or llama.cpp's Q4_K_M mix (its
+     * {@code llama_tensor_get_type}): Q4_K, but Q6_K for the output matrix (the token embeddings
+     * when they are tied, as here) and for attn_v and ffn_down in the layers where {@link
+     * #moreBits} holds.
+     */
+    public record Recipe(GGMLType base, boolean q4_K_M) {
+        public static Recipe parse(String type) {
+            if (type.equalsIgnoreCase("Q4_K_M")) {
+                return new Recipe(GGMLType.Q4_K, true);
+            }
+            try {
+                return new Recipe(GGMLType.valueOf(type.toUpperCase(Locale.ROOT)), false);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("make-model: unknown --type " + type
+                        + " (F16, Q8_0, Q4_0, Q4_K, Q6_K, Q4_K_M or F32)", e);
+            }
+        }
+
+        GGMLType embeddings() {
+            return q4_K_M ? GGMLType.Q6_K : base;
+        }
+
+        /** The type of layer l's matrix {@code kind} (attn_q, ..., ffn_down) in a model of n layers. */
+        GGMLType layer(String kind, int l, int n) {
+            boolean more = kind.equals("attn_v") || kind.equals("ffn_down");
+            return q4_K_M && more && moreBits(l, n) ? GGMLType.Q6_K : base;
+        }
+
+        /** llama.cpp's use_more_bits: the first and last eighth of the layers, and every third between. */
+        static boolean moreBits(int l, int n) {
+            return l < n / 8 || l >= 7 * n / 8 || (l - n / 8) % 3 == 2;
+        }
+
+        @Override
+        public String toString() {
+            return q4_K_M ? "Q4_K_M" : base.toString();
+        }
+    }
+
+    /** The type a matrix of this width gets: K-quants need rows of whole 256-blocks, else Q4_0 or Q8_0 stands in. */
     static GGMLType typeFor(GGMLType requested, int cols) {
         if (cols % requested.blockSize == 0) {
             return requested;
         }
-        return requested == GGMLType.Q4_K ? GGMLType.Q4_0 : GGMLType.F16;
+        return requested == GGMLType.Q4_K ? GGMLType.Q4_0 : requested == GGMLType.Q6_K ? GGMLType.Q8_0 : GGMLType.F16;
     }
 
     public static void write(ModelShape s, GGMLType type, Path out, long seed) {
+        write(s, new Recipe(type, false), out, seed);
+    }
+
+    public static void write(ModelShape s, Recipe recipe, Path out, long seed) {
+        GGMLType type = recipe.base();
         if (type != GGMLType.F32 && type != GGMLType.F16 && type != GGMLType.Q8_0 && type != GGMLType.Q4_0
-                && type != GGMLType.Q4_K) {
-            throw new IllegalArgumentException("make-model: type must be F16, Q8_0, Q4_0 or Q4_K (or F32), got " + type);
+                && type != GGMLType.Q4_K && type != GGMLType.Q6_K) {
+            throw new IllegalArgumentException(
+                    "make-model: type must be F16, Q8_0, Q4_0, Q4_K, Q6_K or Q4_K_M (or F32), got " + type);
         }
         String a = s.architecture() + ".";
         GgufWriter w = new GgufWriter()
                 .put("general.architecture", GgufValue.string(s.architecture()))
                 .put("general.name", GgufValue.string(s.name() + "-random"))
-                .put("general.file_type", GgufValue.uint32(fileType(type)))
+                .put("general.file_type", GgufValue.uint32(recipe.q4_K_M() ? 15 : fileType(type)))
                 .put("general.quantization_version", GgufValue.uint32(2))
                 .put(a + "vocab_size", GgufValue.uint32(s.vocab()))
                 .put(a + "context_length", GgufValue.uint32(s.contextLength()))
@@ -99,23 +146,24 @@ public final class RandomModelWriter {
 
         int kv = s.kvHeads() * s.headDim();
         int[] id = {0};
-        matrix(w, "token_embd.weight", type, s.vocab(), s.dim(), seed, id[0]++);
+        matrix(w, "token_embd.weight", recipe.embeddings(), s.vocab(), s.dim(), seed, id[0]++);
+        int n = s.layers();
         for (int l = 0; l < s.layers(); l++) {
             String p = "blk." + l + ".";
             vector(w, p + "attn_norm.weight", s.dim(), 1f);
-            matrix(w, p + "attn_q.weight", type, s.dim(), s.dim(), seed, id[0]++);
-            matrix(w, p + "attn_k.weight", type, kv, s.dim(), seed, id[0]++);
-            matrix(w, p + "attn_v.weight", type, kv, s.dim(), seed, id[0]++);
+            matrix(w, p + "attn_q.weight", recipe.layer("attn_q", l, n), s.dim(), s.dim(), seed, id[0]++);
+            matrix(w, p + "attn_k.weight", recipe.layer("attn_k", l, n), kv, s.dim(), seed, id[0]++);
+            matrix(w, p + "attn_v.weight", recipe.layer("attn_v", l, n), kv, s.dim(), seed, id[0]++);
             if (s.architecture().equals("qwen2")) {
                 vector(w, p + "attn_q.bias", s.dim(), 0f);
                 vector(w, p + "attn_k.bias", kv, 0f);
                 vector(w, p + "attn_v.bias", kv, 0f);
             }
-            matrix(w, p + "attn_output.weight", type, s.dim(), s.dim(), seed, id[0]++);
+            matrix(w, p + "attn_output.weight", recipe.layer("attn_output", l, n), s.dim(), s.dim(), seed, id[0]++);
             vector(w, p + "ffn_norm.weight", s.dim(), 1f);
-            matrix(w, p + "ffn_gate.weight", type, s.hiddenDim(), s.dim(), seed, id[0]++);
-            matrix(w, p + "ffn_up.weight", type, s.hiddenDim(), s.dim(), seed, id[0]++);
-            matrix(w, p + "ffn_down.weight", type, s.dim(), s.hiddenDim(), seed, id[0]++);
+            matrix(w, p + "ffn_gate.weight", recipe.layer("ffn_gate", l, n), s.hiddenDim(), s.dim(), seed, id[0]++);
+            matrix(w, p + "ffn_up.weight", recipe.layer("ffn_up", l, n), s.hiddenDim(), s.dim(), seed, id[0]++);
+            matrix(w, p + "ffn_down.weight", recipe.layer("ffn_down", l, n), s.dim(), s.hiddenDim(), seed, id[0]++);
         }
         vector(w, "output_norm.weight", s.dim(), 1f);
         w.write(out);
@@ -128,7 +176,8 @@ public final class RandomModelWriter {
             case F16 -> 1;
             case Q4_0 -> 2;
             case Q8_0 -> 7;
-            case Q4_K -> 15; // Q4_K_M
+            case Q4_K -> 14; // all Q4_K: Q4_K_S's number (Q4_K_M, 15, is the Recipe mix)
+            case Q6_K -> 18;
             default -> throw new IllegalArgumentException(t.toString());
         };
     }

@@ -73,6 +73,41 @@ class RandomModelWriterTest {
     }
 
     @Test
+    void q4_K_MPutsQ6_KWhereLlamaCppDoes() {
+        Path f = dir.resolve("tiny-q4_k_m.gguf");
+        RandomModelWriter.write(ModelShape.TINY, RandomModelWriter.Recipe.parse("q4_k_m"), f, 3);
+        int n = ModelShape.TINY.layers();
+        try (GgufFile g = GgufFile.open(f)) {
+            assertEquals(15, g.metadata().getInt("general.file_type"));
+            assertEquals(GGMLType.Q6_K, g.tensorInfo("token_embd.weight").type(), "tied output");
+            for (int l = 0; l < n; l++) {
+                GGMLType more = RandomModelWriter.Recipe.moreBits(l, n) ? GGMLType.Q6_K : GGMLType.Q4_K;
+                assertEquals(more, g.tensorInfo("blk." + l + ".attn_v.weight").type(), "attn_v " + l);
+                assertEquals(more, g.tensorInfo("blk." + l + ".ffn_down.weight").type(), "ffn_down " + l);
+                assertEquals(GGMLType.Q4_K, g.tensorInfo("blk." + l + ".attn_q.weight").type(), "attn_q " + l);
+                assertEquals(GGMLType.Q4_K, g.tensorInfo("blk." + l + ".ffn_up.weight").type(), "ffn_up " + l);
+            }
+        }
+        // llama.cpp's rule over 16 layers (a 1B): layers 0, 1, 4, 7, 10, 13, 14, 15.
+        List<Integer> more = new ArrayList<>();
+        for (int l = 0; l < 16; l++) {
+            if (RandomModelWriter.Recipe.moreBits(l, 16)) {
+                more.add(l);
+            }
+        }
+        assertEquals(List.of(0, 1, 4, 7, 10, 13, 14, 15), more);
+        // The mix loads and runs (the Q6_K and Q4_K decode steps and tiles): greedy batching as sequential.
+        batchingEngineMatchesSequential(f);
+    }
+
+    @Test
+    void anUnknownTypeIsNamed() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RandomModelWriter.Recipe.parse("Q5_K_Z"));
+        assertTrue(e.getMessage().contains("Q5_K_Z") && e.getMessage().contains("Q4_K_M"), e.getMessage());
+    }
+
+    @Test
     void weightsAreNormalWithTheDeclaredSpread() {
         for (GGMLType t : new GGMLType[] {GGMLType.F16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K}) {
             Path f = dir.resolve("w-" + t + ".gguf");
@@ -108,6 +143,10 @@ class RandomModelWriterTest {
     private void batchingEngineMatchesSequential(GGMLType type) {
         Path f = dir.resolve("tiny-" + type + "-engine.gguf");
         RandomModelWriter.write(ModelShape.TINY, type, f, 7);
+        batchingEngineMatchesSequential(f);
+    }
+
+    private void batchingEngineMatchesSequential(Path f) {
         try (LoadedModel m = LoadedModel.open(f)) {
             List<GenerationRequest> reqs = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -118,7 +157,7 @@ class RandomModelWriterTest {
                     EngineOptions.of(128, 3 * KvCache.bytesPerSlot(m.model().config(), 128)).withMaxBatchTokens(16))) {
                 List<GenerationResult> got = e.generate(reqs);
                 for (int i = 0; i < reqs.size(); i++) {
-                    assertArrayEquals(want.get(i).tokens(), got.get(i).tokens(), type + " request " + i);
+                    assertArrayEquals(want.get(i).tokens(), got.get(i).tokens(), f.getFileName() + " request " + i);
                 }
             }
         }
