@@ -37,8 +37,8 @@ final class VectorRowDecoder {
 
     /**
      * n elements of {@code type} from byte {@code off} of {@code src} into floats
-     * {@code dst[dstIndex ..)}. Scratch: {@code tmp} (at least n floats, for types decoded by the
-     * scalar codec) and {@code raw} (at least {@code type.byteSize(n)} bytes): K-quant rows are
+     * {@code dst[dstIndex ..)}. Scratch: {@code tmp} (at least n floats, for Q4_K's unpacked
+     * scales and for types decoded by the scalar codec) and {@code raw} (at least {@code type.byteSize(n)} bytes): K-quant rows are
      * copied there first (one memcpy) and decoded from the byte[], whose scalar scale reads and
      * vector loads are much cheaper than MemorySegment accesses with their per-access checks.
      * The destination is native memory ({@link AlignedFloats}) only, so that the stores below
@@ -58,7 +58,7 @@ final class VectorRowDecoder {
                 int bytes = Math.toIntExact(type.byteSize(n));
                 MemorySegment.copy(src, Layouts.I8, off, raw, 0, bytes);
                 if (type == GGMLType.Q4_K) {
-                    q4_K(raw, dst, dstIndex, n);
+                    q4_K(raw, dst, dstIndex, n, tmp);
                 } else {
                     q6_K(raw, dst, dstIndex, n);
                 }
@@ -169,19 +169,23 @@ final class VectorRowDecoder {
         return j < 4 ? raw[sc + j + 4] & 63 : ((raw[sc + j + 4] & 0xFF) >>> 4) | ((raw[sc + j] & 0xFF) >>> 6 << 4);
     }
 
-    /** Q4_K super-blocks: d(f16) dmin(f16) scales[12] qs[128]; see {@link Q4_KCodec}. */
-    private static void q4_K(byte[] raw, MemorySegment dst, long dstOff, int n) {
+    /**
+     * Q4_K super-blocks: d(f16) dmin(f16) scales[12] qs[128]; see {@link Q4_KCodec}. The scales
+     * and mins of the whole run are unpacked first into {@code scales} (16 per super-block, {@link
+     * #rowScalesK4}), as the decode-step kernel {@link VectorQuantDot#q4_K} reads them.
+     */
+    private static void q4_K(byte[] raw, MemorySegment dst, long dstOff, int n, float[] scales) {
         dst = NativeSegments.pin(dst);
+        rowScalesK4(raw, n / Q4_KCodec.BLOCK, scales);
         for (int b = 0; b < n / Q4_KCodec.BLOCK; b++) {
             int o = b * Q4_KCodec.BYTES;
-            float d = f16(raw, o);
-            float dmin = f16(raw, o + 2);
+            int sc = 16 * b;
             long y = dstOff + b * Q4_KCodec.BLOCK;
             for (int c = 0; c < 4; c++) {
-                float d1 = d * scaleK4(raw, o + 4, 2 * c);
-                float m1 = dmin * minK4(raw, o + 4, 2 * c);
-                float d2 = d * scaleK4(raw, o + 4, 2 * c + 1);
-                float m2 = dmin * minK4(raw, o + 4, 2 * c + 1);
+                float d1 = scales[sc + 2 * c];
+                float m1 = scales[sc + 8 + 2 * c];
+                float d2 = scales[sc + 2 * c + 1];
+                float m2 = scales[sc + 8 + 2 * c + 1];
                 for (int k = 0; k < 32; k += G) {
                     ByteVector v = ByteVector.fromArray(B, raw, o + 16 + 32 * c + k);
                     store(toFloats(v.and((byte) 0x0F)).mul(d1).sub(m1), dst, y + 64 * c + k);
