@@ -179,8 +179,9 @@ public final class VectorKernels implements Kernels {
 
     /**
      * One token through a Q4_K or Q6_K matrix with the fused decode-dots ({@link
-     * VectorQuantDot#q4_K}, {@link VectorQuantDot#q6_K}): each row is copied to scratch (Q4_K's
-     * scales unpacked, {@link VectorRowDecoder#rowScalesK4}), then dotted, never decoded to memory.
+     * VectorQuantDot#q4_K}, {@link VectorQuantDot#q6_K}): each row is copied to scratch (its
+     * scales unpacked, {@link VectorRowDecoder#rowScalesK4} or {@link VectorRowDecoder#rowScalesK6}), then
+     * dotted, never decoded to memory.
      */
     private void kQuantDecodeStep(WeightMatrix w, float[] x, float[] out) {
         long rowBytes = w.rowBytes();
@@ -197,7 +198,8 @@ public final class VectorKernels implements Kernels {
                     VectorRowDecoder.rowScalesK4(raw, blocks, scales);
                     out[r] = VectorQuantDot.q4_K(raw, scales, x, 0, w.cols());
                 } else {
-                    out[r] = VectorQuantDot.q6_K(raw, x, 0, w.cols());
+                    VectorRowDecoder.rowScalesK6(raw, blocks, scales);
+                    out[r] = VectorQuantDot.q6_K(raw, scales, x, 0, w.cols());
                 }
             }
         });

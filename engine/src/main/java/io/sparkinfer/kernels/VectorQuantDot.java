@@ -115,58 +115,66 @@ final class VectorQuantDot {
 
     /** Whether {@link #q6_K} runs: 512-bit vectors (see there). */
     static final boolean Q6_K_FUSED = G == 16;
-    /** 32 bytes: a Q6_K sub-row's two halves (G = 16 elements each) in one vector. */
-    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
 
     /**
-     * A Q6_K row (cols / 256 super-blocks, copied to {@code raw}) dotted with x[x0 .. x0 + cols):
+     * A Q6_K row (cols / 256 super-blocks, copied to {@code raw}) dotted with x[x0 .. x0 + cols),
+     * its sub-block scales times d already in {@code scales} ({@link VectorRowDecoder#rowScalesK6}):
      * Q6_K's decode-step kernel (the output matrix of most Q4_K_M files). Each element is the
-     * float of {@link VectorRowDecoder}'s Q6_K decoder, whose byte operations run here on 32
-     * bytes at once (both G-element halves of a 32-element run); the halves' floats go into the
-     * even and odd accumulators in increasing order, as {@link VectorFloatMatmul#dot1} over the
-     * decoded row: bit-identical to the batched tiers. 512-bit vectors only: at 256 bits a run
-     * spans four chunks, which would reach the two accumulators out of that order.
+     * float of {@link VectorRowDecoder}'s Q6_K decoder; the 6-bit values are put together in int
+     * lanes, as that decoder does, because x86 has no byte shifts (C2 widens, shifts, masks and
+     * packs back: ~9 instructions per byte shift; the byte-lane version of this kernel ran ~1.6
+     * cycles per weight on one Zen 5 core). The G-chunks go into the even and odd accumulators in
+     * increasing order, as {@link VectorFloatMatmul#dot1} over the decoded row: bit-identical to
+     * the batched tiers. 512-bit vectors only: at 256 bits a 32-element run spans four chunks,
+     * which this loop would reach out of that order.
      */
-    static float q6_K(byte[] raw, float[] x, int x0, int cols) {
+    static float q6_K(byte[] raw, float[] scales, float[] x, int x0, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         for (int b = 0; b < cols / Q6_KCodec.BLOCK; b++) {
             int o = b * Q6_KCodec.BYTES;
-            float d = VectorRowDecoder.f16(raw, o + 208);
             for (int h = 0; h < 2; h++) {
                 int ql = o + 64 * h;
                 int qh = o + 128 + 32 * h;
-                int sc = o + 192 + 8 * h;
+                int sc = 16 * b + 8 * h;
                 int xh = x0 + b * Q6_KCodec.BLOCK + 128 * h;
-                ByteVector lo0 = ByteVector.fromArray(B32, raw, ql);
-                ByteVector lo1 = ByteVector.fromArray(B32, raw, ql + 32);
-                ByteVector hi = ByteVector.fromArray(B32, raw, qh);
-                ByteVector q1 = lo0.and((byte) 0x0F).or(hi.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                ByteVector q2 = lo1.and((byte) 0x0F)
-                        .or(hi.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                ByteVector q3 = lo0.lanewise(VectorOperators.LSHR, 4)
-                        .or(hi.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                ByteVector q4 = lo1.lanewise(VectorOperators.LSHR, 4)
-                        .or(hi.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
-                q1 = q1.sub((byte) 32);
-                q2 = q2.sub((byte) 32);
-                q3 = q3.sub((byte) 32);
-                q4 = q4.sub((byte) 32);
-                a0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).mul(d * raw[sc])
-                        .fma(FloatVector.fromArray(F, x, xh), a0);
-                a0 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).mul(d * raw[sc + 2])
+                // Elements l < 16 of the four 32-element runs (even chunks), then l >= 16 (odd).
+                IntVector lo0 = (IntVector) ByteVector.fromArray(B, raw, ql)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector lo1 = (IntVector) ByteVector.fromArray(B, raw, ql + 32)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector hi = (IntVector) ByteVector.fromArray(B, raw, qh)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                a0 = ((FloatVector) lo0.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[sc]).fma(FloatVector.fromArray(F, x, xh), a0);
+                a0 = ((FloatVector) lo1.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[sc + 2])
                         .fma(FloatVector.fromArray(F, x, xh + 32), a0);
-                a0 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).mul(d * raw[sc + 4])
+                a0 = ((FloatVector) lo0.lanewise(VectorOperators.LSHR, 4).or(hi.and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[sc + 4])
                         .fma(FloatVector.fromArray(F, x, xh + 64), a0);
-                a0 = ((FloatVector) q4.convertShape(VectorOperators.B2F, F, 0)).mul(d * raw[sc + 6])
+                a0 = ((FloatVector) lo1.lanewise(VectorOperators.LSHR, 4)
+                        .or(hi.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[sc + 6])
                         .fma(FloatVector.fromArray(F, x, xh + 96), a0);
-                a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).mul(d * raw[sc + 1])
+                lo0 = (IntVector) ByteVector.fromArray(B, raw, ql + 16)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                lo1 = (IntVector) ByteVector.fromArray(B, raw, ql + 48)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                hi = (IntVector) ByteVector.fromArray(B, raw, qh + 16)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                a1 = ((FloatVector) lo0.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[sc + 1])
                         .fma(FloatVector.fromArray(F, x, xh + 16), a1);
-                a1 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 1)).mul(d * raw[sc + 3])
+                a1 = ((FloatVector) lo1.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[sc + 3])
                         .fma(FloatVector.fromArray(F, x, xh + 48), a1);
-                a1 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).mul(d * raw[sc + 5])
+                a1 = ((FloatVector) lo0.lanewise(VectorOperators.LSHR, 4).or(hi.and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[sc + 5])
                         .fma(FloatVector.fromArray(F, x, xh + 80), a1);
-                a1 = ((FloatVector) q4.convertShape(VectorOperators.B2F, F, 1)).mul(d * raw[sc + 7])
+                a1 = ((FloatVector) lo1.lanewise(VectorOperators.LSHR, 4)
+                        .or(hi.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[sc + 7])
                         .fma(FloatVector.fromArray(F, x, xh + 112), a1);
             }
         }

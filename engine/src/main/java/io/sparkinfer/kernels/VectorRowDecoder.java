@@ -39,7 +39,7 @@ final class VectorRowDecoder {
      * n elements of {@code type} from byte {@code off} of {@code src} into floats
      * {@code dst[dstIndex ..)}. Scratch: {@code tmp} (at least n floats, for Q4_K's unpacked
      * scales and for types decoded by the scalar codec) and {@code raw} (at least {@code type.byteSize(n)} bytes): K-quant rows are
-     * copied there first (one memcpy) and decoded from the byte[], whose scalar scale reads and
+     * copied there first (one memcpy; their sub-block scales unpacked into {@code tmp}) and decoded from the byte[], whose scalar scale reads and
      * vector loads are much cheaper than MemorySegment accesses with their per-access checks.
      * The destination is native memory ({@link AlignedFloats}) only, so that the stores below
      * see one segment class and C2 compiles them to plain vector stores.
@@ -60,7 +60,7 @@ final class VectorRowDecoder {
                 if (type == GGMLType.Q4_K) {
                     q4_K(raw, dst, dstIndex, n, tmp);
                 } else {
-                    q6_K(raw, dst, dstIndex, n);
+                    q6_K(raw, dst, dstIndex, n, tmp);
                 }
             }
             default -> {
@@ -243,34 +243,56 @@ final class VectorRowDecoder {
         }
     }
 
-    /** Q6_K super-blocks: ql[128] qh[64] scales[16] d(f16); see {@link Q6_KCodec}. */
-    private static void q6_K(byte[] raw, MemorySegment dst, long dstOff, int n) {
+    /**
+     * Q6_K super-blocks: ql[128] qh[64] scales[16] d(f16); see {@link Q6_KCodec}. The 6-bit values
+     * are put together in int lanes (x86 has no byte shifts: in byte lanes C2 widens, shifts,
+     * masks and packs back for each one), the sub-block scales times d first, for the whole run
+     * ({@link #rowScalesK6}), as the decode-step kernel {@link VectorQuantDot#q6_K} reads them.
+     */
+    private static void q6_K(byte[] raw, MemorySegment dst, long dstOff, int n, float[] scales) {
         dst = NativeSegments.pin(dst);
+        rowScalesK6(raw, n / Q6_KCodec.BLOCK, scales);
         for (int b = 0; b < n / Q6_KCodec.BLOCK; b++) {
             int o = b * Q6_KCodec.BYTES;
-            float d = f16(raw, o + 208);
             for (int h = 0; h < 2; h++) {
                 int ql = o + 64 * h;
                 int qh = o + 128 + 32 * h;
-                int sc = o + 192 + 8 * h;
                 long y = dstOff + b * Q6_KCodec.BLOCK + 128 * h;
                 for (int l = 0; l < 32; l += G) {
-                    ByteVector lo0 = ByteVector.fromArray(B, raw, ql + l);
-                    ByteVector lo1 = ByteVector.fromArray(B, raw, ql + 32 + l);
-                    ByteVector hi = ByteVector.fromArray(B, raw, qh + l);
-                    ByteVector q1 = lo0.and((byte) 0x0F).or(hi.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = lo1.and((byte) 0x0F)
-                            .or(hi.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q3 = lo0.lanewise(VectorOperators.LSHR, 4)
-                            .or(hi.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q4 = lo1.lanewise(VectorOperators.LSHR, 4)
-                            .or(hi.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
-                    int is = sc + l / 16;
-                    store(toFloats(q1.sub((byte) 32)).mul(d * raw[is]), dst, y + l);
-                    store(toFloats(q2.sub((byte) 32)).mul(d * raw[is + 2]), dst, y + l + 32);
-                    store(toFloats(q3.sub((byte) 32)).mul(d * raw[is + 4]), dst, y + l + 64);
-                    store(toFloats(q4.sub((byte) 32)).mul(d * raw[is + 6]), dst, y + l + 96);
+                    IntVector lo0 = (IntVector) ByteVector.fromArray(B, raw, ql + l)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector lo1 = (IntVector) ByteVector.fromArray(B, raw, ql + 32 + l)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector hi = (IntVector) ByteVector.fromArray(B, raw, qh + l)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    int sc = 16 * b + 8 * h + l / 16;
+                    store(((FloatVector) lo0.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc]), dst, y + l);
+                    store(((FloatVector) lo1.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 2]), dst, y + l + 32);
+                    store(((FloatVector) lo0.lanewise(VectorOperators.LSHR, 4).or(hi.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 4]), dst, y + l + 64);
+                    store(((FloatVector) lo1.lanewise(VectorOperators.LSHR, 4)
+                            .or(hi.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 6]), dst, y + l + 96);
                 }
+            }
+        }
+    }
+
+    /**
+     * Each of a row's {@code blocks} Q6_K super-blocks' 16 sub-block scales times its d into out[16 b
+     * ..): the floats of {@code d * scale}, exact products in either order. One 16-lane pass per
+     * super-block; the kernels then read each as a broadcast instead of a byte load, a conversion
+     * and a multiply per 16 weights.
+     */
+    static void rowScalesK6(byte[] raw, int blocks, float[] out) {
+        for (int b = 0; b < blocks; b++) {
+            int o = b * Q6_KCodec.BYTES;
+            float d = f16(raw, o + 208);
+            for (int j = 0; j < 16; j += G) {
+                ((FloatVector) ByteVector.fromArray(B, raw, o + 192 + j).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(d).intoArray(out, 16 * b + j);
             }
         }
     }
