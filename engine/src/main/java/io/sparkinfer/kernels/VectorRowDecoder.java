@@ -187,9 +187,12 @@ final class VectorRowDecoder {
                 float d2 = scales[sc + 2 * c + 1];
                 float m2 = scales[sc + 8 + 2 * c + 1];
                 for (int k = 0; k < 32; k += G) {
-                    ByteVector v = ByteVector.fromArray(B, raw, o + 16 + 32 * c + k);
-                    store(toFloats(v.and((byte) 0x0F)).mul(d1).sub(m1), dst, y + 64 * c + k);
-                    store(toFloats(v.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2), dst, y + 64 * c + 32 + k);
+                    // Nibbles split in int lanes (no byte shifts on x86, see q6_K).
+                    IntVector v = (IntVector) ByteVector.fromArray(B, raw, o + 16 + 32 * c + k)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    store(((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).mul(d1).sub(m1), dst, y + 64 * c + k);
+                    store(((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(d2).sub(m2),
+                            dst, y + 64 * c + 32 + k);
                 }
             }
         }
