@@ -66,7 +66,7 @@ final class VectorQuantDot {
      * its scales and mins already unpacked ({@link VectorRowDecoder#rowScalesK4}): the
      * decode-step kernel for Q4_K, which otherwise decoded every row to memory and read it back
      * (1B Q4_K decode 6 tok/s against llama.cpp's 20-29). Each
-     * element is that decoder's float ({@code (q * d1) - m1}), and the G-chunks go into the even
+     * element is that decoder's float ({@code q * d1 - m1}, one fma), and the G-chunks go into the even
      * and odd accumulators in increasing order, exactly as {@link VectorFloatMatmul#dot1} over
      * the decoded row: bit-identical to the batched tiers.
      */
@@ -79,7 +79,7 @@ final class VectorQuantDot {
             int sc = 16 * b;
             for (int c = 0; c < 4; c++) {
                 float d1 = scales[sc + 2 * c];
-                float m1 = scales[sc + 8 + 2 * c];
+                float m1 = scales[sc + 8 + 2 * c]; // minus the min: added by an fma
                 float d2 = scales[sc + 2 * c + 1];
                 float m2 = scales[sc + 8 + 2 * c + 1];
                 int q = o + 16 + 32 * c;
@@ -93,9 +93,9 @@ final class VectorQuantDot {
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector p1 = (IntVector) ByteVector.fromArray(B, raw, q + k + G)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    a0 = ((FloatVector) p0.and(0x0F).convert(VectorOperators.I2F, 0)).mul(d1).sub(m1)
+                    a0 = ((FloatVector) p0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1)
                             .fma(FloatVector.fromArray(F, x, xc + k), a0);
-                    a1 = ((FloatVector) p1.and(0x0F).convert(VectorOperators.I2F, 0)).mul(d1).sub(m1)
+                    a1 = ((FloatVector) p1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1)
                             .fma(FloatVector.fromArray(F, x, xc + k + G), a1);
                 }
                 for (int k = 0; k < 32; k += 2 * G) {
@@ -104,9 +104,9 @@ final class VectorQuantDot {
                     IntVector p1 = (IntVector) ByteVector.fromArray(B, raw, q + k + G)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     a0 = ((FloatVector) p0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                            .mul(d2).sub(m2).fma(FloatVector.fromArray(F, x, xc + 32 + k), a0);
+                            .fma(d2, m2).fma(FloatVector.fromArray(F, x, xc + 32 + k), a0);
                     a1 = ((FloatVector) p1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                            .mul(d2).sub(m2).fma(FloatVector.fromArray(F, x, xc + 32 + k + G), a1);
+                            .fma(d2, m2).fma(FloatVector.fromArray(F, x, xc + 32 + k + G), a1);
                 }
             }
         }
