@@ -25,8 +25,9 @@ import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Decodes a run of elements of a weight row to floats with vector instructions. Each formula is
- * the scalar codec's, operation for operation (e.g. {@code (d * sc) * q}, never an fma), so the
- * floats are bit-identical to {@link TensorCodec}'s.
+ * the scalar codec's, operation for operation (e.g. {@code (d * sc) * q}), so the floats are
+ * bit-identical to {@link TensorCodec}'s; an fma only where its product is exact, so that it
+ * rounds where the codec's subtraction does (Q4_K, {@link #scalesK4}).
  */
 final class VectorRowDecoder {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
