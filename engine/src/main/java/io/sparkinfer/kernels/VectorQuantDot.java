@@ -113,8 +113,8 @@ final class VectorQuantDot {
         return treeSum(a0.add(a1));
     }
 
-    /** Whether {@link #q6_K} runs: 512-bit vectors (see there). */
-    static final boolean Q6_K_FUSED = G == 16;
+    /** Whether {@link #q6_K} runs: 512- and 256-bit vectors. */
+    static final boolean Q6_K_FUSED = G == 16 || G == 8;
 
     /**
      * A Q6_K row (cols / 256 super-blocks, copied to {@code raw}) dotted with x[x0 .. x0 + cols),
@@ -125,10 +125,13 @@ final class VectorQuantDot {
      * packs back: ~9 instructions per byte shift; the byte-lane version of this kernel ran ~1.6
      * cycles per weight on one Zen 5 core). The G-chunks go into the even and odd accumulators in
      * increasing order, as {@link VectorFloatMatmul#dot1} over the decoded row: bit-identical to
-     * the batched tiers. 512-bit vectors only: at 256 bits a 32-element run spans four chunks,
-     * which this loop would reach out of that order.
+     * the batched tiers. At 256 bits a 32-element run spans four chunks: {@link #q6_K256}.
      */
     static float q6_K(byte[] raw, float[] scales, float[] x, int x0, int cols) {
+        return G == 16 ? q6_K512(raw, scales, x, x0, cols) : q6_K256(raw, scales, x, x0, cols);
+    }
+
+    private static float q6_K512(byte[] raw, float[] scales, float[] x, int x0, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         for (int b = 0; b < cols / Q6_KCodec.BLOCK; b++) {
@@ -176,6 +179,72 @@ final class VectorQuantDot {
                         .or(hi.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
                         .convert(VectorOperators.I2F, 0)).mul(scales[sc + 7])
                         .fma(FloatVector.fromArray(F, x, xh + 112), a1);
+            }
+        }
+        return treeSum(a0.add(a1));
+    }
+
+    /**
+     * {@link #q6_K} at 256 bits (G = 8): a 32-element run is chunks l = 0, 8, 16, 24, which go to
+     * the even, odd, even, odd accumulators. So each accumulator takes its two chunks of the
+     * four runs in turn (a0: l = 0 and 16 of run 1, then of run 2 ...; a1: l = 8 and 24): the
+     * increasing order of its chunks, as {@link VectorFloatMatmul#dot1} over the decoded row.
+     */
+    private static float q6_K256(byte[] raw, float[] scales, float[] x, int x0, int cols) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        for (int b = 0; b < cols / Q6_KCodec.BLOCK; b++) {
+            int o = b * Q6_KCodec.BYTES;
+            for (int h = 0; h < 2; h++) {
+                int sc = 16 * b + 8 * h;
+                for (int p = 0; p < 16; p += G) {
+                    int ql = o + 64 * h + p;
+                    int qh = o + 128 + 32 * h + p;
+                    int xh = x0 + b * Q6_KCodec.BLOCK + 128 * h + p;
+                    IntVector lo0 = (IntVector) ByteVector.fromArray(B, raw, ql)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector lo0b = (IntVector) ByteVector.fromArray(B, raw, ql + 16)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector lo1 = (IntVector) ByteVector.fromArray(B, raw, ql + 32)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector lo1b = (IntVector) ByteVector.fromArray(B, raw, ql + 48)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector hi = (IntVector) ByteVector.fromArray(B, raw, qh)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector hib = (IntVector) ByteVector.fromArray(B, raw, qh + 16)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector a = p == 0 ? a0 : a1;
+                    a = ((FloatVector) lo0.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc]).fma(FloatVector.fromArray(F, x, xh), a);
+                    a = ((FloatVector) lo0b.and(0x0F).or(hib.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 1])
+                            .fma(FloatVector.fromArray(F, x, xh + 16), a);
+                    a = ((FloatVector) lo1.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 2])
+                            .fma(FloatVector.fromArray(F, x, xh + 32), a);
+                    a = ((FloatVector) lo1b.and(0x0F).or(hib.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 3])
+                            .fma(FloatVector.fromArray(F, x, xh + 48), a);
+                    a = ((FloatVector) lo0.lanewise(VectorOperators.LSHR, 4).or(hi.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 4])
+                            .fma(FloatVector.fromArray(F, x, xh + 64), a);
+                    a = ((FloatVector) lo0b.lanewise(VectorOperators.LSHR, 4).or(hib.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 5])
+                            .fma(FloatVector.fromArray(F, x, xh + 80), a);
+                    a = ((FloatVector) lo1.lanewise(VectorOperators.LSHR, 4)
+                            .or(hi.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 6])
+                            .fma(FloatVector.fromArray(F, x, xh + 96), a);
+                    a = ((FloatVector) lo1b.lanewise(VectorOperators.LSHR, 4)
+                            .or(hib.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 7])
+                            .fma(FloatVector.fromArray(F, x, xh + 112), a);
+                    if (p == 0) {
+                        a0 = a;
+                    } else {
+                        a1 = a;
+                    }
+                }
             }
         }
         return treeSum(a0.add(a1));
