@@ -42,8 +42,8 @@ final class VectorQ4Dot {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Whether this vector width has kernels here; otherwise the scalar reference runs. */
     static final boolean SUPPORTED = G == 8 || G == 16;
-    /** Whether {@link #dot1x4} runs (512 bits); otherwise tokens go one at a time. */
-    static final boolean QUAD = G == 16;
+    /** Whether {@link #dot1x4} runs (both widths of {@link #SUPPORTED}). */
+    static final boolean QUAD = SUPPORTED;
     /** Short lanes per vector: blocks per chunk. */
     private static final int SL = 2 * G;
     /** Chunks per group of 32 blocks. */
@@ -56,6 +56,8 @@ final class VectorQ4Dot {
     private static final int HIGH = Q4_0Interleaved.BLOCKS * Short.BYTES;
     /** Bytes of one float vector. */
     private static final long VB = (long) G * Float.BYTES;
+    /** Bytes of one row's {@link #dot1x4} accumulators: per chunk, 4 tokens' even and odd. */
+    static final long ACC_BYTES = 8L * CHUNKS * VB;
 
     private VectorQ4Dot() {
     }
@@ -150,11 +152,13 @@ final class VectorQ4Dot {
     /**
      * One row times four tokens (at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs): each step's nibbles are
      * unpacked once for the four. Groups [g0, g1) only (at most {@link #SUM_GROUPS}): the 8 float
-     * accumulators (token t's two at vectors 2t, 2t + 1) start at zero when g0 is 0, else from
-     * acc + at, and are stored there (aligned, 8 G floats), so that a long row can be done in
-     * chunks whose activations stay in L1, with exactly the operations of one pass; {@link
-     * #finish4} sums them. Per (row, token) the same operations as {@link #dot1}. Only for 512
-     * bits ({@link #QUAD}): at 256 the caller runs {@link #dot1} per token.
+     * accumulators per chunk (chunk c, token t's two at vectors 8c + 2t, 8c + 2t + 1) start at
+     * zero when g0 is 0, else from acc + at, and are stored there (aligned, {@link #ACC_BYTES}),
+     * so that a long row can be done in chunks whose activations stay in L1, with exactly the
+     * operations of one pass; {@link #finish4} sums them. Per (row, token) the same operations
+     * as {@link #dot1}. At 256 bits a group is two chunks, each a pass of its own (its lanes of
+     * every step): one call holds 8 float accumulators at a time, as at 512 bits (16 in one
+     * pass would not fit AVX2's 16 registers with the operands).
      *
      * <p>Two passes: {@link #sums1x4} the integer block sums of every group into {@code sums}
      * (aligned, {@link #sumsBytes} bytes), then {@link #scale1x4} the float epilogue. In one method
@@ -170,8 +174,10 @@ final class VectorQ4Dot {
         if (g1 - g0 > SUM_GROUPS) {
             throw new IllegalArgumentException("at most " + SUM_GROUPS + " groups per call, got " + (g1 - g0));
         }
-        sums1x4(w, base, x, x0, xs, g0, g1, sums, sumsAt);
-        scale1x4(w, base, x, x0, xs, g0, g1, sums, sumsAt, acc, at);
+        for (int c = 0; c < CHUNKS; c++) {
+            sums1x4(w, base, x, x0, xs, g0, g1, c, sums, sumsAt);
+            scale1x4(w, base, x, x0, xs, g0, g1, c, sums, sumsAt, acc, at);
+        }
     }
 
     /** Groups per {@link #dot1x4} call at most: the block sums of that many fit {@link #sumsBytes}. */
@@ -189,15 +195,16 @@ final class VectorQ4Dot {
      * halves the add chains and leaves C2 no 1-step post-loop (one core, activations in L1: 7.1
      * against 8.3-8.9 cycles per step).
      */
-    private static void sums1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1,
+    private static void sums1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1, int c,
                                 MemorySegment sums, long sumsAt) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
         long vb = SW.vectorByteSize();
         for (int g = g0; g < g1; g++) {
-            long wg = base + (long) g * Q4_0Interleaved.BYTES;
-            long xa = x0 + (long) g * Q8Activations.BYTES;
+            // Chunk c: blocks [c SL, c SL + SL) of the group (its lanes of every step).
+            long wg = base + (long) g * Q4_0Interleaved.BYTES + c * SL;
+            long xa = x0 + (long) g * Q8Activations.BYTES + c * SL * Short.BYTES;
             long xb = xa + xs;
             long xc = xb + xs;
             long xd = xc + xs;
@@ -266,22 +273,24 @@ final class VectorQ4Dot {
         if (g1 - g0 > SUM_GROUPS) {
             throw new IllegalArgumentException("at most " + SUM_GROUPS + " groups per call, got " + (g1 - g0));
         }
-        sums2x4(w, base, base2, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2);
-        scale1x4(w, base, x, x0, xs, g0, g1, sums, sumsAt, acc, at);
-        scale1x4(w, base2, x, x0, xs, g0, g1, sums, sumsAt2, acc, at2);
+        for (int c = 0; c < CHUNKS; c++) {
+            sums2x4(w, base, base2, x, x0, xs, g0, g1, c, sums, sumsAt, sumsAt2);
+            scale1x4(w, base, x, x0, xs, g0, g1, c, sums, sumsAt, acc, at);
+            scale1x4(w, base2, x, x0, xs, g0, g1, c, sums, sumsAt2, acc, at2);
+        }
     }
 
     /** The integer block sums of {@link #dot2x4}: {@link #sums1x4}'s for two rows in one pass. */
     private static void sums2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0,
-                                int g1, MemorySegment sums, long sumsAt, long sumsAt2) {
+                                int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
         long vb = SW.vectorByteSize();
         for (int g = g0; g < g1; g++) {
-            long wg = base + (long) g * Q4_0Interleaved.BYTES;
-            long vg = base2 + (long) g * Q4_0Interleaved.BYTES;
-            long xa = x0 + (long) g * Q8Activations.BYTES;
+            long wg = base + (long) g * Q4_0Interleaved.BYTES + c * SL;
+            long vg = base2 + (long) g * Q4_0Interleaved.BYTES + c * SL;
+            long xa = x0 + (long) g * Q8Activations.BYTES + c * SL * Short.BYTES;
             long xb = xa + xs;
             long xc = xb + xs;
             long xd = xc + xs;
@@ -335,13 +344,14 @@ final class VectorQ4Dot {
     }
 
     /** The float epilogue of {@link #dot1x4}: the block sums of {@link #sums1x4} times their scales. */
-    private static void scale1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1,
+    private static void scale1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1, int c,
                                  MemorySegment sums, long sumsAt, MemorySegment acc, long at) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
         acc = NativeSegments.pin(acc);
         long vb = SW.vectorByteSize();
+        at += c * 8 * VB;
         FloatVector a0, a1, b0, b1, c0, c1, d0, d1;
         if (g0 == 0) {
             a0 = FloatVector.zero(F);
@@ -373,12 +383,12 @@ final class VectorQ4Dot {
             IntVector sb = IntVector.fromMemorySegment(I, sums, o + vb, NATIVE);
             IntVector sc = IntVector.fromMemorySegment(I, sums, o + 2 * vb, NATIVE);
             IntVector sd = IntVector.fromMemorySegment(I, sums, o + 3 * vb, NATIVE);
-            IntVector scales = IntVector.fromMemorySegment(I, w, wg + Q4_0Interleaved.SCALES, LE);
+            IntVector scales = IntVector.fromMemorySegment(I, w, wg + Q4_0Interleaved.SCALES + c * SL * Short.BYTES, LE);
             FloatVector w0 = scales.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
                     .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
             FloatVector w1 = scales.lanewise(VectorOperators.ASHR, 3)
                     .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
-            long s = Q8Activations.SCALES;
+            long s = Q8Activations.SCALES + 2L * c * G * Float.BYTES;
             long s1 = s + G * Float.BYTES;
             a0 = ((FloatVector) sa.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0))
@@ -413,13 +423,18 @@ final class VectorQ4Dot {
 
     /**
      * The four results of {@link #dot1x4} from its accumulators at acc + at: out[o + t * stride]
-     * for t < 4, each {@code treeSum(even + odd)} as in {@link #dot1}.
+     * for t < 4, each {@code treeSum(even + odd)} (two chunks: {@code (even0 + even1) + (odd0 +
+     * odd1)}) as in {@link #dot1}.
      */
     static void finish4(MemorySegment acc, long at, float[] out, int o, int stride) {
         acc = NativeSegments.pin(acc);
         for (int t = 0; t < 4; t++) {
             FloatVector even = FloatVector.fromMemorySegment(F, acc, at + 2L * t * VB, NATIVE);
             FloatVector odd = FloatVector.fromMemorySegment(F, acc, at + (2L * t + 1) * VB, NATIVE);
+            if (CHUNKS == 2) { // as dot1: (chunk 0 even + chunk 1 even) + (chunk 0 odd + chunk 1 odd)
+                even = even.add(FloatVector.fromMemorySegment(F, acc, at + (8L + 2L * t) * VB, NATIVE));
+                odd = odd.add(FloatVector.fromMemorySegment(F, acc, at + (8L + 2L * t + 1) * VB, NATIVE));
+            }
             out[o + t * stride] = treeSum(even.add(odd));
         }
     }

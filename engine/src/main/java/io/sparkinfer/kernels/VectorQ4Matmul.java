@@ -1,7 +1,5 @@
 package io.sparkinfer.kernels;
 
-import static io.sparkinfer.kernels.VectorWidth.G;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -46,7 +44,7 @@ final class VectorQ4Matmul {
         long xs = Q8Activations.tokenBytes(cols);
         int quads = VectorQ4Dot.QUAD ? nTokens & ~3 : 0;
         int block = rowBlock(cols);
-        long accRow = 8L * G * Float.BYTES;
+        long accRow = VectorQ4Dot.ACC_BYTES;
         long sumsAt = block * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
         // Before 4-token passes, sweep each row block into cache (CacheSweep): the passes read
@@ -95,6 +93,6 @@ final class VectorQ4Matmul {
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
     static long accFloats(int cols) {
-        return 8L * G * rowBlock(cols) + 2 * VectorQ4Dot.sumsBytes() / Float.BYTES;
+        return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(cols) + 2 * VectorQ4Dot.sumsBytes() / Float.BYTES;
     }
 }
