@@ -30,7 +30,8 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class Bf16Activations {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    private static final int HIGH = 0xFFFF0000;
+    /** The high half of an int: a bfloat16 as float bits (the packing's even half). */
+    static final int HIGH = 0xFFFF0000;
     /** A float NaN's quiet bit, inside bfloat16's half. */
     private static final int QUIET = 0x00400000;
 

@@ -400,23 +400,23 @@ final class VectorFloatMatmul {
             FloatVector u = load(w, i);
             FloatVector v = load(w, w1 + i);
             FloatVector m = load(w, w2 + i);
-            FloatVector y = IntVector.fromMemorySegment(I, xp, (z0 + i / 2) * Integer.BYTES, NATIVE).and(HIGH_HALF)
-                    .reinterpretAsFloats();
+            FloatVector y = IntVector.fromMemorySegment(I, xp, (z0 + i / 2) * Integer.BYTES, NATIVE)
+                    .and(Bf16Activations.HIGH).reinterpretAsFloats();
             a0 = u.fma(y, a0);
             e0 = v.fma(y, e0);
             p0 = m.fma(y, p0);
-            y = IntVector.fromMemorySegment(I, xp, (z1 + i / 2) * Integer.BYTES, NATIVE).and(HIGH_HALF)
-                    .reinterpretAsFloats();
+            y = IntVector.fromMemorySegment(I, xp, (z1 + i / 2) * Integer.BYTES, NATIVE)
+                    .and(Bf16Activations.HIGH).reinterpretAsFloats();
             b0 = u.fma(y, b0);
             f0 = v.fma(y, f0);
             q0 = m.fma(y, q0);
-            y = IntVector.fromMemorySegment(I, xp, (z2 + i / 2) * Integer.BYTES, NATIVE).and(HIGH_HALF)
-                    .reinterpretAsFloats();
+            y = IntVector.fromMemorySegment(I, xp, (z2 + i / 2) * Integer.BYTES, NATIVE)
+                    .and(Bf16Activations.HIGH).reinterpretAsFloats();
             c0 = u.fma(y, c0);
             g0 = v.fma(y, g0);
             r0 = m.fma(y, r0);
-            y = IntVector.fromMemorySegment(I, xp, (z3 + i / 2) * Integer.BYTES, NATIVE).and(HIGH_HALF)
-                    .reinterpretAsFloats();
+            y = IntVector.fromMemorySegment(I, xp, (z3 + i / 2) * Integer.BYTES, NATIVE)
+                    .and(Bf16Activations.HIGH).reinterpretAsFloats();
             d0 = u.fma(y, d0);
             h0 = v.fma(y, h0);
             s0 = m.fma(y, s0);
@@ -517,9 +517,6 @@ final class VectorFloatMatmul {
         out[o + 2 * stride + 2] = i < n ? tail(sr, w, w2, x, x2, i, n) : sr;
         out[o + 3 * stride + 2] = i < n ? tail(ss, w, w2, x, x3, i, n) : ss;
     }
-
-    /** The high half of an int: a packed bfloat16 as float bits ({@link Bf16Activations}). */
-    private static final int HIGH_HALF = 0xFFFF0000;
 
     /** s plus the scalar products of elements [i, n): dot1's ending. */
     private static float tail(float s, MemorySegment w, long w0, MemorySegment x, long x0, int i, int n) {

@@ -10,7 +10,6 @@ import io.sparkinfer.tensor.Q4_KCodec;
 import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.Q8_0Codec;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;

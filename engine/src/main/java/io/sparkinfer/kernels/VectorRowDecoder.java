@@ -38,10 +38,11 @@ final class VectorRowDecoder {
 
     /**
      * n elements of {@code type} from byte {@code off} of {@code src} into floats
-     * {@code dst[dstIndex ..)}. Scratch: {@code tmp} (at least n floats, for Q4_K's unpacked
-     * scales and for types decoded by the scalar codec) and {@code raw} (at least {@code type.byteSize(n)} bytes): K-quant rows are
-     * copied there first (one memcpy; their sub-block scales unpacked into {@code tmp}) and decoded from the byte[], whose scalar scale reads and
-     * vector loads are much cheaper than MemorySegment accesses with their per-access checks.
+     * {@code dst[dstIndex ..)}. Scratch: {@code tmp} (at least n floats, for the K-quants'
+     * unpacked sub-block scales and for types decoded by the scalar codec) and {@code raw} (at
+     * least {@code type.byteSize(n)} bytes): K-quant rows are copied there first (one memcpy) and
+     * decoded from the byte[], whose scalar scale reads and vector loads are much cheaper than
+     * MemorySegment accesses with their per-access checks.
      * The destination is native memory ({@link AlignedFloats}) only, so that the stores below
      * see one segment class and C2 compiles them to plain vector stores.
      */
@@ -156,17 +157,17 @@ final class VectorRowDecoder {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
 
-    static float f16(byte[] raw, int o) {
+    private static float f16(byte[] raw, int o) {
         return Float.float16ToFloat((short) ((raw[o] & 0xFF) | (raw[o + 1] << 8)));
     }
 
     /** ggml's get_scale_min_k4 over the 12 packed bytes at {@code sc}: the scale of sub-block j. */
-    static int scaleK4(byte[] raw, int sc, int j) {
+    private static int scaleK4(byte[] raw, int sc, int j) {
         return j < 4 ? raw[sc + j] & 63 : (raw[sc + j + 4] & 0x0F) | ((raw[sc + j - 4] & 0xFF) >>> 6 << 4);
     }
 
     /** ... and its min. */
-    static int minK4(byte[] raw, int sc, int j) {
+    private static int minK4(byte[] raw, int sc, int j) {
         return j < 4 ? raw[sc + j + 4] & 63 : ((raw[sc + j + 4] & 0xFF) >>> 4) | ((raw[sc + j] & 0xFF) >>> 6 << 4);
     }
 
@@ -224,7 +225,7 @@ final class VectorRowDecoder {
      * decode-dot's loop ({@link #rowScalesK4}): inlined into it, one of its conversions was not
      * intrinsified and the kernel ran 2x slower.
      */
-    static void scalesK4(byte[] raw, int o, float[] out, int at) {
+    private static void scalesK4(byte[] raw, int o, float[] out, int at) {
         float d = f16(raw, o);
         float dmin = f16(raw, o + 2);
         if (K4_VECTOR) {
