@@ -12,8 +12,8 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Activations rounded to bfloat16 (8 significant bits, round to nearest even), for the Q8_0,
- * Q4_K and Q6_K matmuls ({@link #roundsFor}): every kernel of those types multiplies the exactly
+ * Activations rounded to bfloat16 (8 significant bits, round to nearest even), for the Q8_0
+ * and Q6_K matmuls ({@link #roundsFor}): every kernel of those types multiplies the exactly
  * decoded weights by these values, so a token's result stays the same whichever kernel its batch
  * runs. llama.cpp rounds them further (int8 per block of 32, or of 256 for the K-quants, with
  * one scale).
@@ -40,13 +40,13 @@ final class Bf16Activations {
 
     /**
      * Whether matmuls of {@code type} multiply activations rounded to bfloat16 (in every kernel
-     * tier, scalar reference included): Q8_0 and the K-quants, for which llama.cpp rounds the
-     * activations coarser still (int8 per block); not F32, F16 or BF16 weights (llama.cpp keeps
-     * F16's activations at 11 significant bits), nor Q4_0 ({@link Q8Activations}). Measured on a
-     * 1B in one JVM: Q8_0 pp64 1.14-1.17x, Q4_K pp64 1.05-1.26x.
+     * tier, scalar reference included): Q8_0 and Q6_K, for which llama.cpp rounds the activations
+     * coarser still (int8 per block); not F32, F16 or BF16 weights (llama.cpp keeps F16's
+     * activations at 11 significant bits), nor Q4_0 and Q4_K, which multiply int8 activations
+     * ({@link Q8Activations}). Measured on a 1B in one JVM: Q8_0 pp64 1.14-1.17x.
      */
     static boolean roundsFor(GGMLType type) {
-        return type == GGMLType.Q8_0 || type == GGMLType.Q4_K || type == GGMLType.Q6_K;
+        return type == GGMLType.Q8_0 || type == GGMLType.Q6_K;
     }
 
     /**

@@ -23,7 +23,8 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Vector layout, per token, in groups matching {@link Q4_0Interleaved}: for step i (0..15) the
  * 32 blocks' element i as int16 (64 bytes), then their {@code q[i + 16] - 16 * q[i]} (64 bytes);
  * then the 32 block scales d as floats, in the order the kernels' epilogue reads them ({@link
- * #scaleSlot}); then per block {@code -8 * sum(q)} as int16. The kernels multiply a weight byte b
+ * #scaleSlot}); then per block {@code -8 * sum(q)} as int16; then per block {@code d * sum(q)} as
+ * floats, in the scales' order (the Q4_K kernels' min term, {@link VectorQ4KDot}). The kernels multiply a weight byte b
  * (low nibble lo: element i, high nibble hi: element i + 16) as a whole by q[i] and its high
  * nibble by the second value: {@code b * q[i] + hi * (q[i + 16] - 16 q[i]) = lo * q[i] + hi * q[i +
  * 16]}, without masking the low nibble (one vector op fewer per step). The offset term lets them
@@ -36,8 +37,10 @@ final class Q8Activations {
     static final int SCALES = Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS * Short.BYTES;
     /** Offset of the 32 int16 offset terms in a group. */
     static final int OFFSETS = SCALES + Q4_0Interleaved.BLOCKS * Float.BYTES;
+    /** Offset of the 32 floats {@code d * sum(q)}, in {@link #scaleSlot} order. */
+    static final int DSUMS = OFFSETS + Q4_0Interleaved.BLOCKS * Short.BYTES;
     /** Bytes per group: a multiple of 64, so every group and token starts on a cache line. */
-    static final int BYTES = OFFSETS + Q4_0Interleaved.BLOCKS * Short.BYTES;
+    static final int BYTES = DSUMS + Q4_0Interleaved.BLOCKS * Float.BYTES;
 
     private static final int QK = Q4_0Codec.BLOCK;
     private static final int HALF = QK / 2;
@@ -71,6 +74,11 @@ final class Q8Activations {
      * [-127, 127] against {@code x * (1 / d)} rounding just past 127.
      */
     static float quantizeBlock(float[] x, int off, int[] q) {
+        return quantizeBlock(x, off, q, 0);
+    }
+
+    /** {@link #quantizeBlock} into q[qOff .. qOff + 32). */
+    static float quantizeBlock(float[] x, int off, int[] q, int qOff) {
         float amax = 0f;
         for (int e = 0; e < QK; e++) {
             amax = Math.max(amax, Math.abs(x[off + e]));
@@ -83,9 +91,21 @@ final class Q8Activations {
             if (Math.abs(y - v) >= 0.5f) {
                 v += y < 0f ? -1 : 1;
             }
-            q[e] = Math.max(-127, Math.min(127, v));
+            q[qOff + e] = Math.max(-127, Math.min(127, v));
         }
         return d;
+    }
+
+    /**
+     * The min term's activation factor of a block quantized by {@link #quantizeBlock}: {@code d *
+     * sum(q)}, one rounding (the sum is exact in a float: at most 32 * 127).
+     */
+    static float scaledSum(float d, int[] q, int off) {
+        int sum = 0;
+        for (int e = 0; e < QK; e++) {
+            sum += q[off + e];
+        }
+        return d * sum;
     }
 
     /**
@@ -166,13 +186,18 @@ final class Q8Activations {
                     } else {
                         d = quantizeBlockVector(x, t * cols + b * QK, scratch, q);
                     }
+                    IntVector sum = IntVector.zero(I);
                     for (int e = 0; e < HALF; e += G) {
                         IntVector low = IntVector.fromArray(I, scratch, q + e);
+                        IntVector high = IntVector.fromArray(I, scratch, q + HALF + e);
+                        sum = sum.add(low).add(high);
                         low.intoArray(scratch, lane * HALF + e);
-                        IntVector.fromArray(I, scratch, q + HALF + e).sub(low.lanewise(VectorOperators.LSHL, 4))
-                                .intoArray(scratch, hi + lane * HALF + e);
+                        high.sub(low.lanewise(VectorOperators.LSHL, 4)).intoArray(scratch, hi + lane * HALF + e);
                     }
-                    dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + scaleSlot(lane) * Float.BYTES, d);
+                    long slot = (long) scaleSlot(lane) * Float.BYTES;
+                    dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + slot, d);
+                    // An integer lane sum: exact in any order, so the same float as scaledSum.
+                    dst.set(ValueLayout.JAVA_FLOAT, base + DSUMS + slot, d * sum.reduceLanes(VectorOperators.ADD));
                 }
                 // steps[e * 64 + half * 32 + lane]: element e of block lane's half (0: low, 1: high).
                 // The offset terms on the way, in lanes: sum(q) = sum over e of 17 low + high.

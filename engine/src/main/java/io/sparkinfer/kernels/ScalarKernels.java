@@ -2,8 +2,10 @@ package io.sparkinfer.kernels;
 
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Q4_0Codec;
+import io.sparkinfer.tensor.Q4_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
@@ -11,11 +13,11 @@ import java.lang.foreign.ValueLayout;
  * Only matmul is multithreaded (over rows), so tests on real shapes stay fast.
  *
  * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
- * float dots with the activations (for Q8_0, Q4_K and Q6_K rounded to bfloat16 first, {@link
+ * float dots with the activations (for Q8_0 and Q6_K rounded to bfloat16 first, {@link
  * Bf16Activations#round}), the same math as {@link VectorKernels}, which differs only in the
- * order it sums. Q4_0 is the exception, in both: its activations are
- * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled by
- * {@code d_w * d_x}, llama.cpp's Q4_0 x Q8_0 product ({@link #q4_0Matmul}).
+ * order it sums. Q4_0 and Q4_K are the exceptions, in both: their activations are quantized to
+ * int8 per block ({@link Q8Activations}) and each block's integer dot is scaled, llama.cpp's
+ * Q4_0 x Q8_0 and Q4_K x Q8_K products ({@link #q4_0Matmul}, {@link #q4_KMatmul}).
  */
 public final class ScalarKernels implements Kernels {
     private final Parallel parallel;
@@ -42,6 +44,10 @@ public final class ScalarKernels implements Kernels {
         }
         if (w.type() == GGMLType.Q4_0) {
             q4_0Matmul(w, x, nTokens, out, parallel);
+            return;
+        }
+        if (w.type() == GGMLType.Q4_K) {
+            q4_KMatmul(w, x, nTokens, out, parallel);
             return;
         }
         int rows = w.rows();
@@ -76,13 +82,7 @@ public final class ScalarKernels implements Kernels {
         int blocks = cols / Q4_0Codec.BLOCK;
         int[] q = new int[nTokens * cols];
         float[] d = new float[nTokens * blocks];
-        int[] one = new int[Q4_0Codec.BLOCK];
-        for (int t = 0; t < nTokens; t++) {
-            for (int b = 0; b < blocks; b++) {
-                d[t * blocks + b] = Q8Activations.quantizeBlock(x, t * cols + b * Q4_0Codec.BLOCK, one);
-                System.arraycopy(one, 0, q, t * cols + b * Q4_0Codec.BLOCK, one.length);
-            }
-        }
+        quantizeActivations(x, nTokens, cols, q, d, null);
         parallel.run(rows, (from, to) -> {
             for (int r = from; r < to; r++) {
                 long row = r * w.rowBytes();
@@ -98,6 +98,70 @@ public final class ScalarKernels implements Kernels {
                             isum += ((bits & 0x0F) - 8) * q[xq] + ((bits >>> 4) - 8) * q[xq + Q4_0Codec.BLOCK / 2];
                         }
                         sum = Math.fma((float) isum, dw * d[t * blocks + b], sum);
+                    }
+                    out[t * rows + r] = sum;
+                }
+            }
+        });
+    }
+
+    /**
+     * Every token's activations quantized per 32-element block ({@link Q8Activations#quantizeBlock}):
+     * the integers into q (token t's at {@code t * cols}), the block scales into d, and if dsums is
+     * not null each block's {@link Q8Activations#scaledSum}.
+     */
+    private static void quantizeActivations(float[] x, int nTokens, int cols, int[] q, float[] d, float[] dsums) {
+        int blocks = cols / Q4_0Codec.BLOCK;
+        for (int t = 0; t < nTokens; t++) {
+            for (int b = 0; b < blocks; b++) {
+                int at = t * cols + b * Q4_0Codec.BLOCK;
+                d[t * blocks + b] = Q8Activations.quantizeBlock(x, at, q, at);
+                if (dsums != null) {
+                    dsums[t * blocks + b] = Q8Activations.scaledSum(d[t * blocks + b], q, at);
+                }
+            }
+        }
+    }
+
+    /**
+     * The reference Q4_K matmul, llama.cpp's Q4_K x Q8_K product on 32-element blocks: activations
+     * quantized as for Q4_0, and per sub-block (32 weights {@code d1 * q - m1}) {@code sum =
+     * fma(isum, d1 * dx, sum)} then {@code sum = fma(c1, dx * sum(xq), sum)}, with isum the exact
+     * integer dot of (q - 8) and the int8 activations, {@code d1 = d * sc} and {@code c1 = 8 * d1 +
+     * (-dmin) * m}: {@code dx * (d1 * isum + c1 * sum(xq))} is the sub-block's dot. {@link
+     * VectorQ4KDot} does the same operations per sub-block, summed in another order.
+     */
+    static void q4_KMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int blocks = cols / Q4_0Codec.BLOCK;
+        int[] q = new int[nTokens * cols];
+        float[] d = new float[nTokens * blocks];
+        float[] dsums = new float[nTokens * blocks];
+        quantizeActivations(x, nTokens, cols, q, d, dsums);
+        MemorySegment data = w.data();
+        parallel.run(rows, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long row = r * w.rowBytes();
+                for (int t = 0; t < nTokens; t++) {
+                    float sum = 0f;
+                    for (int sb = 0; sb < cols / Q4_KCodec.BLOCK; sb++) {
+                        long o = row + (long) sb * Q4_KCodec.BYTES;
+                        float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
+                        float negMin = -Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
+                        for (int j = 0; j < 8; j++) {
+                            float d1 = dw * Q4_KCodec.scale(data, o + 4, j);
+                            float c1 = 8f * d1 + negMin * Q4_KCodec.min(data, o + 4, j);
+                            int b = sb * 8 + j;
+                            int isum = 0;
+                            for (int l = 0; l < Q4_0Codec.BLOCK; l++) {
+                                int bits = data.get(ValueLayout.JAVA_BYTE, o + 16 + 32L * (j / 2) + l) & 0xFF;
+                                int nibble = j % 2 == 0 ? bits & 0x0F : bits >>> 4;
+                                isum += (nibble - 8) * q[t * cols + b * Q4_0Codec.BLOCK + l];
+                            }
+                            sum = Math.fma((float) isum, d1 * d[t * blocks + b], sum);
+                            sum = Math.fma(c1, dsums[t * blocks + b], sum);
+                        }
                     }
                     out[t * rows + r] = sum;
                 }

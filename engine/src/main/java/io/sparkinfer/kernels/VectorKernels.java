@@ -5,7 +5,7 @@ import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
 import io.sparkinfer.tensor.GGMLType;
-import io.sparkinfer.tensor.Q4_KCodec;
+import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorOperators;
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
  * sum, matmuls of every weight type) differ only in float summation order: matmuls multiply the
  * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the float
- * activations, rounded to bfloat16 first for Q8_0, Q4_K and Q6_K ({@link Bf16Activations#roundsFor}); Q4_0 both tiers
- * multiply as Q4_0 x int8 ({@link VectorQ4Dot}, {@link ScalarKernels#q4_0Matmul}); exp (softmax, swiglu) is {@link DeterministicExp},
+ * activations, rounded to bfloat16 first for Q8_0 and Q6_K ({@link Bf16Activations#roundsFor}); Q4_0 and Q4_K both
+ * tiers multiply as 4-bit x int8 ({@link VectorQ4Dot}, {@link VectorQ4KDot}, {@link ScalarKernels#q4_0Matmul},
+ * {@link ScalarKernels#q4_KMatmul}); exp (softmax, swiglu) is {@link DeterministicExp},
  * identical in vector lanes, scalar tails and every JIT tier. Float lane sums are a fixed tree
  * ({@link VectorWidth#treeSum}), never {@code reduceLanes(ADD)}, so every result is reproducible
  * run to run and independent of batch and thread count.
@@ -105,12 +106,12 @@ public final class VectorKernels implements Kernels {
             return;
         }
         WeightMatrix w = plainNative(matrix);
-        if (w.type() == GGMLType.Q4_0) {
-            q4_0Matmul(w, x, nTokens, out);
+        if (w.type() == GGMLType.Q4_0 || w.type() == GGMLType.Q4_K) {
+            integerMatmul(w, x, nTokens, out);
             return;
         }
         Scratch caller = scratch.get();
-        // Q8_0 and the K-quants multiply activations rounded to bfloat16 in every kernel
+        // Q8_0 and Q6_K multiply activations rounded to bfloat16 in every kernel
         // (Bf16Activations): the tiles then read them packed, at half the bytes.
         boolean bf16 = Bf16Activations.roundsFor(w.type());
         float[] xr = x;
@@ -119,8 +120,8 @@ public final class VectorKernels implements Kernels {
             Bf16Activations.round(x, nTokens * w.cols(), xr);
         }
         float[] xv = xr;
-        if (nTokens == 1 && (w.type() == GGMLType.Q4_K || w.type() == GGMLType.Q6_K && VectorQuantDot.Q6_K_FUSED)) {
-            kQuantDecodeStep(w, xv, out);
+        if (nTokens == 1 && w.type() == GGMLType.Q6_K && VectorQuantDot.Q6_K_FUSED) {
+            q6_KDecodeStep(w, xv, out);
             return;
         }
         if (VectorFloatMatmul.fused(w, nTokens)) {
@@ -160,16 +161,17 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Q4_0: re-laid for {@link VectorQ4Dot} into {@link WeightMatrix#packed()} (the same size as
-     * the ggml rows, on huge pages). Other types: copied to huge pages ({@link #copyWeights}).
+     * Q4_0 and Q4_K: re-laid for the integer dots into {@link WeightMatrix#packed()} ({@link
+     * Q4_0Interleaved}: the size of the ggml rows; {@link Q4_KInterleaved}: 19 bytes per 32
+     * weights against 18), on huge pages. Other types: copied to huge pages ({@link #copyWeights}).
      */
     @Override
     public WeightMatrix prepare(WeightMatrix w) {
         if (w.packed() != null) {
             return w;
         }
-        if (w.type() == GGMLType.Q4_0 && VectorQ4Dot.SUPPORTED) {
-            return plainNative(w).withPacked(Q4_0Interleaved.pack(w));
+        if ((w.type() == GGMLType.Q4_0 || w.type() == GGMLType.Q4_K) && VectorQ4Dot.SUPPORTED) {
+            return plainNative(w).withPacked(pack(w));
         }
         if (copyWeights()) {
             return new WeightMatrix(w.name(), w.type(), w.rows(), w.cols(), LargePages.copyOf(w.data()));
@@ -178,15 +180,13 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * One token through a Q4_K or Q6_K matrix with the fused decode-dots ({@link
-     * VectorQuantDot#q4_K}, {@link VectorQuantDot#q6_K}): each row is copied to scratch (its
-     * scales unpacked, {@link VectorRowDecoder#rowScalesK4} or {@link VectorRowDecoder#rowScalesK6}), then
-     * dotted, never decoded to memory.
+     * One token through a Q6_K matrix with the fused decode-dot ({@link VectorQuantDot#q6_K}):
+     * each row is copied to scratch (its scales unpacked, {@link VectorRowDecoder#rowScalesK6}),
+     * then dotted, never decoded to memory.
      */
-    private void kQuantDecodeStep(WeightMatrix w, float[] x, float[] out) {
+    private void q6_KDecodeStep(WeightMatrix w, float[] x, float[] out) {
         long rowBytes = w.rowBytes();
-        int blocks = w.cols() / Q4_KCodec.BLOCK;
-        boolean q4_K = w.type() == GGMLType.Q4_K;
+        int blocks = w.cols() / Q6_KCodec.BLOCK;
         MemorySegment data = NativeSegments.pin(w.data());
         parallel.run(w.rows(), (from, to) -> {
             Scratch s = scratch.get();
@@ -194,13 +194,8 @@ public final class VectorKernels implements Kernels {
             float[] scales = s.tmp(16 * blocks);
             for (int r = from; r < to; r++) {
                 MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
-                if (q4_K) {
-                    VectorRowDecoder.rowScalesK4(raw, blocks, scales);
-                    out[r] = VectorQuantDot.q4_K(raw, scales, x, 0, w.cols());
-                } else {
-                    VectorRowDecoder.rowScalesK6(raw, blocks, scales);
-                    out[r] = VectorQuantDot.q6_K(raw, scales, x, 0, w.cols());
-                }
+                VectorRowDecoder.rowScalesK6(raw, blocks, scales);
+                out[r] = VectorQuantDot.q6_K(raw, scales, x, 0, w.cols());
             }
         });
     }
@@ -220,25 +215,35 @@ public final class VectorKernels implements Kernels {
         return new WeightMatrix(w.name(), w.type(), w.rows(), w.cols(), copy, w.packed());
     }
 
+    private static MemorySegment pack(WeightMatrix w) {
+        return w.type() == GGMLType.Q4_K ? Q4_KInterleaved.pack(w) : Q4_0Interleaved.pack(w);
+    }
+
     /**
-     * Q4_0: the caller quantizes the activations (spread over the pool when there are several
-     * tokens), then the rows are split among threads. An unprepared matrix is packed for the call.
+     * Q4_0 and Q4_K, as integer dots on int8 activations: the caller quantizes the activations
+     * (spread over the pool when there are several tokens), then the rows are split among
+     * threads. An unprepared matrix is packed for the call.
      */
-    private void q4_0Matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
+    private void integerMatmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
+        boolean kQuant = w.type() == GGMLType.Q4_K;
         if (!VectorQ4Dot.SUPPORTED) {
-            ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);
+            if (kQuant) {
+                ScalarKernels.q4_KMatmul(w, x, nTokens, out, parallel);
+            } else {
+                ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);
+            }
             return;
         }
-        MemorySegment packed = w.packed() != null ? w.packed() : Q4_0Interleaved.pack(w);
+        MemorySegment packed = w.packed() != null ? w.packed() : pack(w);
         int rows = w.rows();
         int cols = w.cols();
-        if (packed.byteSize() < rows * Q4_0Interleaved.rowBytes(cols)) {
+        if (packed.byteSize() < rows * VectorQ4Matmul.rowBytes(kQuant, cols)) {
             throw new IllegalArgumentException(w.name() + ": packed copy has " + packed.byteSize()
-                    + " bytes, not the Q4_0 interleaved layout of " + rows + " x " + cols);
+                    + " bytes, not the " + w.type() + " interleaved layout of " + rows + " x " + cols);
         }
         MemorySegment xq = quantized(scratch.get(), x, nTokens, cols);
-        parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, rows, cols, xq, nTokens, out, from, to,
-                scratch.get().rows.atLeast(VectorQ4Matmul.accFloats(cols))));
+        parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, kQuant, rows, cols, xq, nTokens, out, from, to,
+                scratch.get().rows.atLeast(VectorQ4Matmul.accFloats(kQuant, cols))));
     }
 
     /**

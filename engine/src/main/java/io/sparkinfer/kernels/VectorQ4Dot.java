@@ -45,17 +45,17 @@ final class VectorQ4Dot {
     /** Whether {@link #dot1x4} runs (both widths of {@link #SUPPORTED}). */
     static final boolean QUAD = SUPPORTED;
     /** Short lanes per vector: blocks per chunk. */
-    private static final int SL = 2 * G;
+    static final int SL = 2 * G;
     /** Chunks per group of 32 blocks. */
-    private static final int CHUNKS = SUPPORTED ? Q4_0Interleaved.BLOCKS / SL : 1;
-    private static final VectorSpecies<Short> SW =
+    static final int CHUNKS = SUPPORTED ? Q4_0Interleaved.BLOCKS / SL : 1;
+    static final VectorSpecies<Short> SW =
             ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SUPPORTED ? BITS : 256));
-    private static final VectorSpecies<Byte> BH =
+    static final VectorSpecies<Byte> BH =
             ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SUPPORTED ? BITS / 2 : 128));
-    private static final int STEP_BYTES = 2 * Q4_0Interleaved.BLOCKS * Short.BYTES;
-    private static final int HIGH = Q4_0Interleaved.BLOCKS * Short.BYTES;
+    static final int STEP_BYTES = 2 * Q4_0Interleaved.BLOCKS * Short.BYTES;
+    static final int HIGH = Q4_0Interleaved.BLOCKS * Short.BYTES;
     /** Bytes of one float vector. */
-    private static final long VB = (long) G * Float.BYTES;
+    static final long VB = (long) G * Float.BYTES;
     /** Bytes of one row's {@link #dot1x4} accumulators: per chunk, 4 tokens' even and odd. */
     static final long ACC_BYTES = 8L * CHUNKS * VB;
 
@@ -175,7 +175,7 @@ final class VectorQ4Dot {
             throw new IllegalArgumentException("at most " + SUM_GROUPS + " groups per call, got " + (g1 - g0));
         }
         for (int c = 0; c < CHUNKS; c++) {
-            sums1x4(w, base, x, x0, xs, g0, g1, c, sums, sumsAt);
+            sums1x4(w, base, Q4_0Interleaved.BYTES, x, x0, xs, g0, g1, c, sums, sumsAt);
             scale1x4(w, base, x, x0, xs, g0, g1, c, sums, sumsAt, acc, at);
         }
     }
@@ -195,15 +195,15 @@ final class VectorQ4Dot {
      * halves the add chains and leaves C2 no 1-step post-loop (one core, activations in L1: 7.1
      * against 8.3-8.9 cycles per step).
      */
-    private static void sums1x4(MemorySegment w, long base, MemorySegment x, long x0, long xs, int g0, int g1, int c,
-                                MemorySegment sums, long sumsAt) {
+    static void sums1x4(MemorySegment w, long base, long groupBytes, MemorySegment x, long x0, long xs, int g0, int g1,
+                        int c, MemorySegment sums, long sumsAt) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
         long vb = SW.vectorByteSize();
         for (int g = g0; g < g1; g++) {
             // Chunk c: blocks [c SL, c SL + SL) of the group (its lanes of every step).
-            long wg = base + (long) g * Q4_0Interleaved.BYTES + c * SL;
+            long wg = base + g * groupBytes + c * SL;
             long xa = x0 + (long) g * Q8Activations.BYTES + c * SL * Short.BYTES;
             long xb = xa + xs;
             long xc = xb + xs;
@@ -274,22 +274,22 @@ final class VectorQ4Dot {
             throw new IllegalArgumentException("at most " + SUM_GROUPS + " groups per call, got " + (g1 - g0));
         }
         for (int c = 0; c < CHUNKS; c++) {
-            sums2x4(w, base, base2, x, x0, xs, g0, g1, c, sums, sumsAt, sumsAt2);
+            sums2x4(w, base, base2, Q4_0Interleaved.BYTES, x, x0, xs, g0, g1, c, sums, sumsAt, sumsAt2);
             scale1x4(w, base, x, x0, xs, g0, g1, c, sums, sumsAt, acc, at);
             scale1x4(w, base2, x, x0, xs, g0, g1, c, sums, sumsAt2, acc, at2);
         }
     }
 
     /** The integer block sums of {@link #dot2x4}: {@link #sums1x4}'s for two rows in one pass. */
-    private static void sums2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0,
-                                int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2) {
+    static void sums2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
+                        int g0, int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
         long vb = SW.vectorByteSize();
         for (int g = g0; g < g1; g++) {
-            long wg = base + (long) g * Q4_0Interleaved.BYTES + c * SL;
-            long vg = base2 + (long) g * Q4_0Interleaved.BYTES + c * SL;
+            long wg = base + g * groupBytes + c * SL;
+            long vg = base2 + g * groupBytes + c * SL;
             long xa = x0 + (long) g * Q8Activations.BYTES + c * SL * Short.BYTES;
             long xb = xa + xs;
             long xc = xb + xs;

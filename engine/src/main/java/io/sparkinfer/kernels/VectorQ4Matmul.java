@@ -3,8 +3,8 @@ package io.sparkinfer.kernels;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q4_0 matmul rows over quantized activations ({@link Q8Activations}) with the integer dots of
- * {@link VectorQ4Dot}: tokens four at a time, rows two at a time ({@link VectorQ4Dot#dot2x4}; an odd
+ * Q4_0 and Q4_K matmul rows over quantized activations ({@link Q8Activations}) with the integer
+ * dots of {@link VectorQ4Dot} (Q4_K: {@link VectorQ4KDot}, the same sums): tokens four at a time, rows two at a time ({@link VectorQ4Dot#dot2x4}; an odd
  * last row with {@link VectorQ4Dot#dot1x4}), the other tokens one at a time.
  *
  * <p>Loop order for many tokens: a token's quantized activations (4480 bytes per 2048 columns) are
@@ -31,19 +31,19 @@ final class VectorQ4Matmul {
 
     /**
      * Rows [from, to) of out for all nTokens tokens. packed: the rows in {@link Q4_0Interleaved}
-     * layout; x: the tokens in {@link Q8Activations} layout, {@code tokenBytes(cols)} apart;
+     * layout, or {@link Q4_KInterleaved} if kQuant; x: the tokens in {@link Q8Activations} layout, {@code tokenBytes(cols)} apart;
      * acc: aligned scratch of {@link #accFloats} floats.
      */
-    static void rows(MemorySegment packed, int rows, int cols, MemorySegment x, int nTokens, float[] out, int from,
-                     int to, MemorySegment acc) {
+    static void rows(MemorySegment packed, boolean kQuant, int rows, int cols, MemorySegment x, int nTokens,
+                     float[] out, int from, int to, MemorySegment acc) {
         packed = NativeSegments.pin(packed);
         x = NativeSegments.pin(x);
         acc = NativeSegments.pin(acc);
         int groups = Q4_0Interleaved.groups(cols);
-        long rowBytes = Q4_0Interleaved.rowBytes(cols);
+        long rowBytes = rowBytes(kQuant, cols);
         long xs = Q8Activations.tokenBytes(cols);
         int quads = VectorQ4Dot.QUAD ? nTokens & ~3 : 0;
-        int block = rowBlock(cols);
+        int block = rowBlock(kQuant, cols);
         long accRow = VectorQ4Dot.ACC_BYTES;
         long sumsAt = block * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
@@ -65,12 +65,22 @@ final class VectorQ4Matmul {
                     int g1 = Math.min(groups, g0 + CHUNK_GROUPS);
                     int r = r0;
                     for (; r + 2 <= r1; r += 2) {
-                        VectorQ4Dot.dot2x4(packed, r * rowBytes, (r + 1) * rowBytes, x, t * xs, xs, g0, g1,
-                                acc, (r - r0) * accRow, (r + 1 - r0) * accRow, acc, sumsAt, sumsAt + sumsBytes);
+                        if (kQuant) {
+                            VectorQ4KDot.dot2x4(packed, r * rowBytes, (r + 1) * rowBytes, x, t * xs, xs, g0, g1,
+                                    acc, (r - r0) * accRow, (r + 1 - r0) * accRow, acc, sumsAt, sumsAt + sumsBytes);
+                        } else {
+                            VectorQ4Dot.dot2x4(packed, r * rowBytes, (r + 1) * rowBytes, x, t * xs, xs, g0, g1,
+                                    acc, (r - r0) * accRow, (r + 1 - r0) * accRow, acc, sumsAt, sumsAt + sumsBytes);
+                        }
                     }
                     if (r < r1) { // an odd last row
-                        VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc, (r - r0) * accRow,
-                                acc, sumsAt);
+                        if (kQuant) {
+                            VectorQ4KDot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc,
+                                    (r - r0) * accRow, acc, sumsAt);
+                        } else {
+                            VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc, (r - r0) * accRow,
+                                    acc, sumsAt);
+                        }
                     }
                 }
                 for (int r = r0; r < r1; r++) {
@@ -79,20 +89,29 @@ final class VectorQ4Matmul {
             }
             for (int t = quads; t < nTokens; t++) {
                 for (int r = r0; r < r1; r++) {
-                    VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    if (kQuant) {
+                        VectorQ4KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    } else {
+                        VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    }
                     out[t * rows + r] = VectorQ4Dot.finish(acc);
                 }
             }
         }
     }
 
+    /** Bytes of one packed row: {@link Q4_KInterleaved} for Q4_K, else {@link Q4_0Interleaved}. */
+    static long rowBytes(boolean kQuant, int cols) {
+        return kQuant ? Q4_KInterleaved.rowBytes(cols) : Q4_0Interleaved.rowBytes(cols);
+    }
+
     /** Rows per block: {@link #ROW_BLOCK_BYTES} of packed rows, at least one. */
-    private static int rowBlock(int cols) {
-        return (int) Math.max(1, ROW_BLOCK_BYTES / Q4_0Interleaved.rowBytes(cols));
+    private static int rowBlock(boolean kQuant, int cols) {
+        return (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes(kQuant, cols));
     }
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
-    static long accFloats(int cols) {
-        return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(cols) + 2 * VectorQ4Dot.sumsBytes() / Float.BYTES;
+    static long accFloats(boolean kQuant, int cols) {
+        return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(kQuant, cols) + 2 * VectorQ4Dot.sumsBytes() / Float.BYTES;
     }
 }

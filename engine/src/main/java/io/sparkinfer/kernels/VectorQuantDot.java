@@ -60,58 +60,6 @@ final class VectorQuantDot {
         return (FloatVector) ByteVector.fromMemorySegment(B, w, o, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /**
-     * A Q4_K row (cols / 256 super-blocks, copied to {@code raw}) dotted with x[x0 .. x0 + cols),
-     * its scales and mins already unpacked ({@link VectorRowDecoder#rowScalesK4}): the
-     * decode-step kernel for Q4_K, which otherwise decoded every row to memory and read it back
-     * (1B Q4_K decode 6 tok/s against llama.cpp's 20-29). Each
-     * element is that decoder's float ({@code q * d1 - m1}, one fma), and the G-chunks go into the even
-     * and odd accumulators in increasing order, exactly as {@link VectorFloatMatmul#dot1} over
-     * the decoded row: bit-identical to the batched tiers.
-     */
-    static float q4_K(byte[] raw, float[] scales, float[] x, int x0, int cols) {
-        int blocks = cols / Q4_KCodec.BLOCK;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            int o = b * Q4_KCodec.BYTES;
-            int sc = 16 * b;
-            for (int c = 0; c < 4; c++) {
-                float d1 = scales[sc + 2 * c];
-                float m1 = scales[sc + 8 + 2 * c]; // minus the min: added by an fma
-                float d2 = scales[sc + 2 * c + 1];
-                float m2 = scales[sc + 8 + 2 * c + 1];
-                int q = o + 16 + 32 * c;
-                int xc = x0 + b * Q4_KCodec.BLOCK + 64 * c;
-                // Elements 64c + k: the low nibbles of bytes q + k; 64c + 32 + k: their high
-                // nibbles. Split in int lanes, not byte lanes: x86 has no byte shift, and the
-                // widening is needed for the conversion anyway (one Zen 5 core, scales aside:
-                // 0.054-0.064 against 0.085-0.096 ns per weight).
-                for (int k = 0; k < 32; k += 2 * G) {
-                    IntVector p0 = (IntVector) ByteVector.fromArray(B, raw, q + k)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector p1 = (IntVector) ByteVector.fromArray(B, raw, q + k + G)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    a0 = ((FloatVector) p0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1)
-                            .fma(FloatVector.fromArray(F, x, xc + k), a0);
-                    a1 = ((FloatVector) p1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1)
-                            .fma(FloatVector.fromArray(F, x, xc + k + G), a1);
-                }
-                for (int k = 0; k < 32; k += 2 * G) {
-                    IntVector p0 = (IntVector) ByteVector.fromArray(B, raw, q + k)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector p1 = (IntVector) ByteVector.fromArray(B, raw, q + k + G)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    a0 = ((FloatVector) p0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                            .fma(d2, m2).fma(FloatVector.fromArray(F, x, xc + 32 + k), a0);
-                    a1 = ((FloatVector) p1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                            .fma(d2, m2).fma(FloatVector.fromArray(F, x, xc + 32 + k + G), a1);
-                }
-            }
-        }
-        return treeSum(a0.add(a1));
-    }
-
     /** Whether {@link #q6_K} runs: 512- and 256-bit vectors. */
     static final boolean Q6_K_FUSED = G == 16 || G == 8;
 

@@ -174,7 +174,8 @@ final class VectorRowDecoder {
     /**
      * Q4_K super-blocks: d(f16) dmin(f16) scales[12] qs[128]; see {@link Q4_KCodec}. The scales
      * and mins of the whole run are unpacked first into {@code scales} (16 per super-block, {@link
-     * #rowScalesK4}), as the decode-step kernel {@link VectorQuantDot#q4_K} reads them.
+     * #rowScalesK4}). (Matmuls multiply Q4_K as integers, {@link VectorQ4KDot}; this decodes the
+     * rows of {@link VectorKernels#dequantizeRow}, an embedding lookup.)
      */
     private static void q4_K(byte[] raw, MemorySegment dst, long dstOff, int n, float[] scales) {
         dst = NativeSegments.pin(dst);
@@ -221,9 +222,9 @@ final class VectorRowDecoder {
      * q * d1 is exact (4 + 11 + 6 significant bits), so the fma rounds exactly where
      * {@code q * d1 - m1} did, one instruction fewer per vector.
      * With 16 lanes, one vector pass (two byte shuffles, shifts and masks in int lanes); the
-     * scalar unpacking it replaces was half the time of a Q4_K decode-dot. Called outside the
-     * decode-dot's loop ({@link #rowScalesK4}): inlined into it, one of its conversions was not
-     * intrinsified and the kernel ran 2x slower.
+     * scalar unpacking it replaces was half the time of the Q4_K float decode-dot of sessions
+     * 13-14. Called outside the decoder's loop ({@link #rowScalesK4}): inlined into that
+     * decode-dot, one of its conversions was not intrinsified and the kernel ran 2x slower.
      */
     private static void scalesK4(byte[] raw, int o, float[] out, int at) {
         float d = f16(raw, o);
@@ -245,7 +246,7 @@ final class VectorRowDecoder {
     }
 
     /** {@link #scalesK4} of each of a row's {@code blocks} super-blocks (in raw) into out[16 b ..). */
-    static void rowScalesK4(byte[] raw, int blocks, float[] out) {
+    private static void rowScalesK4(byte[] raw, int blocks, float[] out) {
         for (int b = 0; b < blocks; b++) {
             scalesK4(raw, b * Q4_KCodec.BYTES, out, 16 * b);
         }

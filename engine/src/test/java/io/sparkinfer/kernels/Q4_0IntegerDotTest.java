@@ -153,8 +153,8 @@ class Q4_0IntegerDotTest {
     }
 
     /**
-     * The vector quantizer of the kernel layout gives the reference quantizer's integers, scales
-     * and offset terms, including values exactly halfway between two integers (amax 127 makes the
+     * The vector quantizer of the kernel layout gives the reference quantizer's integers, scales,
+     * offset terms and scaled sums (Q4_K's min term), including values exactly halfway between two integers (amax 127 makes the
      * scale 1) and blocks of zeros.
      */
     @Test
@@ -191,6 +191,10 @@ class Q4_0IntegerDotTest {
                 assertEquals(Float.floatToRawIntBits(d), Float.floatToRawIntBits(gotD), "scale of block " + b);
                 short gotOffset = xq.get(ValueLayout.JAVA_SHORT, group + Q8Activations.OFFSETS + 2L * lane);
                 assertEquals((short) (-8 * sum), gotOffset, "offset term of block " + b);
+                float gotDsum = xq.get(ValueLayout.JAVA_FLOAT,
+                        group + Q8Activations.DSUMS + 4L * Q8Activations.scaleSlot(lane));
+                assertEquals(Float.floatToRawIntBits(Q8Activations.scaledSum(d, q, 0)), Float.floatToRawIntBits(gotDsum),
+                        "d * sum(q) of block " + b);
             }
         }
         Q8Activations.quantizeBlock(x, 5 * QK, q);
