@@ -13,10 +13,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Activations rounded to bfloat16 (8 significant bits, round to nearest even), for the Q8_0
- * and Q6_K matmuls ({@link #roundsFor}): every kernel of those types multiplies the exactly
+ * matmuls ({@link #roundsFor}): every kernel of that type multiplies the exactly
  * decoded weights by these values, so a token's result stays the same whichever kernel its batch
- * runs. llama.cpp rounds them further (int8 per block of 32, or of 256 for the K-quants, with
- * one scale).
+ * runs. llama.cpp rounds them further (int8 per block of 32 with one scale).
  *
  * <p>Why: the tiles then read the activations at half the bytes, packed ({@link #pack}), and
  * widen them in registers; a 3x4 tile over 64 tokens, whose activations stream from L2, ran at
@@ -40,13 +39,13 @@ final class Bf16Activations {
 
     /**
      * Whether matmuls of {@code type} multiply activations rounded to bfloat16 (in every kernel
-     * tier, scalar reference included): Q8_0 and Q6_K, for which llama.cpp rounds the activations
-     * coarser still (int8 per block); not F32, F16 or BF16 weights (llama.cpp keeps F16's
-     * activations at 11 significant bits), nor Q4_0 and Q4_K, which multiply int8 activations
-     * ({@link Q8Activations}). Measured on a 1B in one JVM: Q8_0 pp64 1.14-1.17x.
+     * tier, scalar reference included): Q8_0, for which llama.cpp rounds the activations coarser
+     * still (int8 per block); not F32, F16 or BF16 weights (llama.cpp keeps F16's activations at
+     * 11 significant bits), nor Q4_0, Q4_K and Q6_K, which multiply int8 activations ({@link
+     * Q8Activations}). Measured on a 1B in one JVM: Q8_0 pp64 1.14-1.17x.
      */
     static boolean roundsFor(GGMLType type) {
-        return type == GGMLType.Q8_0 || type == GGMLType.Q6_K;
+        return type == GGMLType.Q8_0;
     }
 
     /**

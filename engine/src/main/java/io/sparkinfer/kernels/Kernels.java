@@ -20,8 +20,8 @@ public interface Kernels {
      * GEMM: {@code out[t * rows + r] = sum_c W[r][c] * x[t * cols + c]} for every token
      * {@code t < nTokens} and row {@code r < w.rows()}. Each weight block is reused across many
      * tokens (prompt processing, and decode of many sequences at once). Multithreaded. x as
-     * the kernels see it: Q8_0 and Q6_K weights multiply x rounded to bfloat16 ({@link
-     * Bf16Activations#round}), Q4_0 and Q4_K weights x quantized to int8 per block ({@link Q8Activations});
+     * the kernels see it: Q8_0 weights multiply x rounded to bfloat16 ({@link
+     * Bf16Activations#round}), Q4_0, Q4_K and Q6_K weights x quantized to int8 per block ({@link Q8Activations});
      * other types multiply x as given.
      */
     void matmul(WeightMatrix w, float[] x, int nTokens, float[] out);

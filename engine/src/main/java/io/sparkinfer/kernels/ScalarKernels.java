@@ -3,6 +3,7 @@ package io.sparkinfer.kernels;
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Q4_0Codec;
 import io.sparkinfer.tensor.Q4_KCodec;
+import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
@@ -13,11 +14,12 @@ import java.lang.foreign.ValueLayout;
  * Only matmul is multithreaded (over rows), so tests on real shapes stay fast.
  *
  * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
- * float dots with the activations (for Q8_0 and Q6_K rounded to bfloat16 first, {@link
+ * float dots with the activations (for Q8_0 rounded to bfloat16 first, {@link
  * Bf16Activations#round}), the same math as {@link VectorKernels}, which differs only in the
- * order it sums. Q4_0 and Q4_K are the exceptions, in both: their activations are quantized to
- * int8 per block ({@link Q8Activations}) and each block's integer dot is scaled, llama.cpp's
- * Q4_0 x Q8_0 and Q4_K x Q8_K products ({@link #q4_0Matmul}, {@link #q4_KMatmul}).
+ * order it sums. Q4_0, Q4_K and Q6_K are the exceptions, in both: their activations are
+ * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled,
+ * llama.cpp's Q4_0 x Q8_0, Q4_K x Q8_K and Q6_K x Q8_K products ({@link #q4_0Matmul}, {@link
+ * #q4_KMatmul}, {@link #q6_KMatmul}).
  */
 public final class ScalarKernels implements Kernels {
     private final Parallel parallel;
@@ -48,6 +50,10 @@ public final class ScalarKernels implements Kernels {
         }
         if (w.type() == GGMLType.Q4_K) {
             q4_KMatmul(w, x, nTokens, out, parallel);
+            return;
+        }
+        if (w.type() == GGMLType.Q6_K) {
+            q6_KMatmul(w, x, nTokens, out, parallel);
             return;
         }
         int rows = w.rows();
@@ -161,6 +167,52 @@ public final class ScalarKernels implements Kernels {
                             }
                             sum = Math.fma((float) isum, d1 * d[t * blocks + b], sum);
                             sum = Math.fma(c1, dsums[t * blocks + b], sum);
+                        }
+                    }
+                    out[t * rows + r] = sum;
+                }
+            }
+        });
+    }
+
+    /**
+     * The reference Q6_K matmul, llama.cpp's Q6_K x Q8_K product on 32-element blocks: activations
+     * quantized as for Q4_0, and per block (two sub-blocks of 16, scales sa and sb) {@code sum =
+     * fma(fma(sa, A, sb * B), d * dx, sum)}, with A and B the exact integer dots of (q - 32) and
+     * the int8 activations over the two sub-blocks. {@link VectorQ6KDot} does the same operations
+     * per block, summed in another order.
+     */
+    static void q6_KMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int blocks = cols / Q4_0Codec.BLOCK;
+        int[] q = new int[nTokens * cols];
+        float[] d = new float[nTokens * blocks];
+        quantizeActivations(x, nTokens, cols, q, d, null);
+        MemorySegment data = w.data();
+        parallel.run(rows, (from, to) -> {
+            int[] values = new int[Q6_KCodec.BLOCK];
+            for (int r = from; r < to; r++) {
+                long row = r * w.rowBytes();
+                for (int t = 0; t < nTokens; t++) {
+                    float sum = 0f;
+                    for (int sb = 0; sb < cols / Q6_KCodec.BLOCK; sb++) {
+                        long o = row + (long) sb * Q6_KCodec.BYTES;
+                        float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208));
+                        for (int e = 0; e < Q6_KCodec.BLOCK; e++) {
+                            values[e] = Q6_KCodec.quant(data, o, e) - 32;
+                        }
+                        for (int j = 0; j < 8; j++) {
+                            int b = sb * 8 + j;
+                            int first = 0;
+                            int second = 0;
+                            for (int l = 0; l < 16; l++) {
+                                first += values[32 * j + l] * q[t * cols + b * Q4_0Codec.BLOCK + l];
+                                second += values[32 * j + 16 + l] * q[t * cols + b * Q4_0Codec.BLOCK + 16 + l];
+                            }
+                            float sa = data.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j);
+                            float sbScale = data.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j + 1);
+                            sum = Math.fma(Math.fma(sa, (float) first, sbScale * second), dw * d[t * blocks + b], sum);
                         }
                     }
                     out[t * rows + r] = sum;

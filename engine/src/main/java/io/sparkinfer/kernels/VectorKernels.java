@@ -5,7 +5,6 @@ import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.treeSum;
 
 import io.sparkinfer.tensor.GGMLType;
-import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -21,9 +20,9 @@ import jdk.incubator.vector.VectorOperators;
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
  * sum, matmuls of every weight type) differ only in float summation order: matmuls multiply the
  * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the float
- * activations, rounded to bfloat16 first for Q8_0 and Q6_K ({@link Bf16Activations#roundsFor}); Q4_0 and Q4_K both
- * tiers multiply as 4-bit x int8 ({@link VectorQ4Dot}, {@link VectorQ4KDot}, {@link ScalarKernels#q4_0Matmul},
- * {@link ScalarKernels#q4_KMatmul}); exp (softmax, swiglu) is {@link DeterministicExp},
+ * activations, rounded to bfloat16 first for Q8_0 ({@link Bf16Activations#roundsFor}); Q4_0, Q4_K and Q6_K both
+ * tiers multiply as integers on int8 activations ({@link VectorQ4Dot}, {@link VectorQ4KDot}, {@link VectorQ6KDot},
+ * {@link ScalarKernels#q4_0Matmul}, {@link ScalarKernels#q4_KMatmul}, {@link ScalarKernels#q6_KMatmul}); exp (softmax, swiglu) is {@link DeterministicExp},
  * identical in vector lanes, scalar tails and every JIT tier. Float lane sums are a fixed tree
  * ({@link VectorWidth#treeSum}), never {@code reduceLanes(ADD)}, so every result is reproducible
  * run to run and independent of batch and thread count.
@@ -106,12 +105,12 @@ public final class VectorKernels implements Kernels {
             return;
         }
         WeightMatrix w = plainNative(matrix);
-        if (w.type() == GGMLType.Q4_0 || w.type() == GGMLType.Q4_K) {
+        if (integer(w.type())) {
             integerMatmul(w, x, nTokens, out);
             return;
         }
         Scratch caller = scratch.get();
-        // Q8_0 and Q6_K multiply activations rounded to bfloat16 in every kernel
+        // Q8_0 multiplies activations rounded to bfloat16 in every kernel
         // (Bf16Activations): the tiles then read them packed, at half the bytes.
         boolean bf16 = Bf16Activations.roundsFor(w.type());
         float[] xr = x;
@@ -120,10 +119,6 @@ public final class VectorKernels implements Kernels {
             Bf16Activations.round(x, nTokens * w.cols(), xr);
         }
         float[] xv = xr;
-        if (nTokens == 1 && w.type() == GGMLType.Q6_K && VectorQuantDot.Q6_K_FUSED) {
-            q6_KDecodeStep(w, xv, out);
-            return;
-        }
         if (VectorFloatMatmul.fused(w, nTokens)) {
             parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, xv, null, nTokens, out, from, to));
             return;
@@ -161,43 +156,22 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Q4_0 and Q4_K: re-laid for the integer dots into {@link WeightMatrix#packed()} ({@link
+     * Q4_0, Q4_K and Q6_K: re-laid for the integer dots into {@link WeightMatrix#packed()} ({@link
      * Q4_0Interleaved}: the size of the ggml rows; {@link Q4_KInterleaved}: 19 bytes per 32
-     * weights against 18), on huge pages. Other types: copied to huge pages ({@link #copyWeights}).
+     * weights against 18; {@link Q6_KInterleaved}: 35 against 26.25), on huge pages. Other types: copied to huge pages ({@link #copyWeights}).
      */
     @Override
     public WeightMatrix prepare(WeightMatrix w) {
         if (w.packed() != null) {
             return w;
         }
-        if ((w.type() == GGMLType.Q4_0 || w.type() == GGMLType.Q4_K) && VectorQ4Dot.SUPPORTED) {
+        if (integer(w.type()) && VectorQ4Dot.SUPPORTED) {
             return plainNative(w).withPacked(pack(w));
         }
         if (copyWeights()) {
             return new WeightMatrix(w.name(), w.type(), w.rows(), w.cols(), LargePages.copyOf(w.data()));
         }
         return plainNative(w);
-    }
-
-    /**
-     * One token through a Q6_K matrix with the fused decode-dot ({@link VectorQuantDot#q6_K}):
-     * each row is copied to scratch (its scales unpacked, {@link VectorRowDecoder#rowScalesK6}),
-     * then dotted, never decoded to memory.
-     */
-    private void q6_KDecodeStep(WeightMatrix w, float[] x, float[] out) {
-        long rowBytes = w.rowBytes();
-        int blocks = w.cols() / Q6_KCodec.BLOCK;
-        MemorySegment data = NativeSegments.pin(w.data());
-        parallel.run(w.rows(), (from, to) -> {
-            Scratch s = scratch.get();
-            byte[] raw = s.bytes((int) rowBytes);
-            float[] scales = s.tmp(16 * blocks);
-            for (int r = from; r < to; r++) {
-                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
-                VectorRowDecoder.rowScalesK6(raw, blocks, scales);
-                out[r] = VectorQuantDot.q6_K(raw, scales, x, 0, w.cols());
-            }
-        });
     }
 
     /**
@@ -215,35 +189,44 @@ public final class VectorKernels implements Kernels {
         return new WeightMatrix(w.name(), w.type(), w.rows(), w.cols(), copy, w.packed());
     }
 
+    /** Whether type multiplies as integers on int8 activations ({@link VectorQ4Matmul}). */
+    private static boolean integer(GGMLType type) {
+        return type == GGMLType.Q4_0 || type == GGMLType.Q4_K || type == GGMLType.Q6_K;
+    }
+
     private static MemorySegment pack(WeightMatrix w) {
-        return w.type() == GGMLType.Q4_K ? Q4_KInterleaved.pack(w) : Q4_0Interleaved.pack(w);
+        return switch (w.type()) {
+            case Q4_K -> Q4_KInterleaved.pack(w);
+            case Q6_K -> Q6_KInterleaved.pack(w);
+            default -> Q4_0Interleaved.pack(w);
+        };
     }
 
     /**
-     * Q4_0 and Q4_K, as integer dots on int8 activations: the caller quantizes the activations
+     * Q4_0, Q4_K and Q6_K, as integer dots on int8 activations: the caller quantizes the activations
      * (spread over the pool when there are several tokens), then the rows are split among
      * threads. An unprepared matrix is packed for the call.
      */
     private void integerMatmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        boolean kQuant = w.type() == GGMLType.Q4_K;
         if (!VectorQ4Dot.SUPPORTED) {
-            if (kQuant) {
-                ScalarKernels.q4_KMatmul(w, x, nTokens, out, parallel);
-            } else {
-                ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);
+            switch (w.type()) {
+                case Q4_K -> ScalarKernels.q4_KMatmul(w, x, nTokens, out, parallel);
+                case Q6_K -> ScalarKernels.q6_KMatmul(w, x, nTokens, out, parallel);
+                default -> ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);
             }
             return;
         }
         MemorySegment packed = w.packed() != null ? w.packed() : pack(w);
         int rows = w.rows();
         int cols = w.cols();
-        if (packed.byteSize() < rows * VectorQ4Matmul.rowBytes(kQuant, cols)) {
+        if (packed.byteSize() < rows * VectorQ4Matmul.rowBytes(w.type(), cols)) {
             throw new IllegalArgumentException(w.name() + ": packed copy has " + packed.byteSize()
                     + " bytes, not the " + w.type() + " interleaved layout of " + rows + " x " + cols);
         }
         MemorySegment xq = quantized(scratch.get(), x, nTokens, cols);
-        parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, kQuant, rows, cols, xq, nTokens, out, from, to,
-                scratch.get().rows.atLeast(VectorQ4Matmul.accFloats(kQuant, cols))));
+        GGMLType type = w.type();
+        parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, type, rows, cols, xq, nTokens, out, from, to,
+                scratch.get().rows.atLeast(VectorQ4Matmul.accFloats(type, cols))));
     }
 
     /**

@@ -51,12 +51,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorQ4KDot {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /** G bytes: one half chunk's six-bit scales or mins. */
-    private static final VectorSpecies<Byte> BQ =
+    /** G bytes: one half chunk's six-bit scales or mins (Q6_K: its int8 scales). */
+    static final VectorSpecies<Byte> BQ =
             ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SUPPORTED ? BITS / 4 : 64));
-    /** Per lane k of chunk c's halves: its super-block's d (DC) and -dmin (MC) in the group's 8 floats. */
-    private static final VectorShuffle<Float> D0 = superBlocks(0, 0);
-    private static final VectorShuffle<Float> D1 = superBlocks(1, 0);
+    /**
+     * Per lane k of chunk c's halves: its super-block's d (D0, D1) and -dmin (M0, M1) among the
+     * group's 8 floats. Q6_K's groups have the same super-blocks per lane ({@link VectorQ6KDot}).
+     */
+    static final VectorShuffle<Float> D0 = superBlocks(0, 0);
+    static final VectorShuffle<Float> D1 = superBlocks(1, 0);
     private static final VectorShuffle<Float> M0 = superBlocks(0, Q4_KInterleaved.SUPER);
     private static final VectorShuffle<Float> M1 = superBlocks(1, Q4_KInterleaved.SUPER);
 

@@ -1,10 +1,12 @@
 package io.sparkinfer.kernels;
 
+import io.sparkinfer.tensor.GGMLType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q4_0 and Q4_K matmul rows over quantized activations ({@link Q8Activations}) with the integer
- * dots of {@link VectorQ4Dot} (Q4_K: {@link VectorQ4KDot}, the same sums): tokens four at a time, rows two at a time ({@link VectorQ4Dot#dot2x4}; an odd
+ * Q4_0, Q4_K and Q6_K matmul rows over quantized activations ({@link Q8Activations}) with the
+ * integer dots of {@link VectorQ4Dot} (Q4_K: {@link VectorQ4KDot}, the same sums; Q6_K: {@link
+ * VectorQ6KDot}, one token at a time only): tokens four at a time, rows two at a time ({@link VectorQ4Dot#dot2x4}; an odd
  * last row with {@link VectorQ4Dot#dot1x4}), the other tokens one at a time.
  *
  * <p>Loop order for many tokens: a token's quantized activations (4480 bytes per 2048 columns) are
@@ -31,19 +33,21 @@ final class VectorQ4Matmul {
 
     /**
      * Rows [from, to) of out for all nTokens tokens. packed: the rows in {@link Q4_0Interleaved}
-     * layout, or {@link Q4_KInterleaved} if kQuant; x: the tokens in {@link Q8Activations} layout, {@code tokenBytes(cols)} apart;
+     * layout, or {@link Q4_KInterleaved}, {@link Q6_KInterleaved} for those types; x: the tokens in {@link Q8Activations} layout, {@code tokenBytes(cols)} apart;
      * acc: aligned scratch of {@link #accFloats} floats.
      */
-    static void rows(MemorySegment packed, boolean kQuant, int rows, int cols, MemorySegment x, int nTokens,
+    static void rows(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int nTokens,
                      float[] out, int from, int to, MemorySegment acc) {
         packed = NativeSegments.pin(packed);
         x = NativeSegments.pin(x);
         acc = NativeSegments.pin(acc);
         int groups = Q4_0Interleaved.groups(cols);
-        long rowBytes = rowBytes(kQuant, cols);
+        boolean kQuant = type == GGMLType.Q4_K;
+        long rowBytes = rowBytes(type, cols);
         long xs = Q8Activations.tokenBytes(cols);
-        int quads = VectorQ4Dot.QUAD ? nTokens & ~3 : 0;
-        int block = rowBlock(kQuant, cols);
+        // Q6_K has one kernel, a token at a time (VectorQ6KDot), for every batch size.
+        int quads = VectorQ4Dot.QUAD && type != GGMLType.Q6_K ? nTokens & ~3 : 0;
+        int block = rowBlock(type, cols);
         long accRow = VectorQ4Dot.ACC_BYTES;
         long sumsAt = block * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
@@ -89,10 +93,10 @@ final class VectorQ4Matmul {
             }
             for (int t = quads; t < nTokens; t++) {
                 for (int r = r0; r < r1; r++) {
-                    if (kQuant) {
-                        VectorQ4KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
-                    } else {
-                        VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    switch (type) {
+                        case Q4_K -> VectorQ4KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                        case Q6_K -> VectorQ6KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                        default -> VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                     }
                     out[t * rows + r] = VectorQ4Dot.finish(acc);
                 }
@@ -100,18 +104,23 @@ final class VectorQ4Matmul {
         }
     }
 
-    /** Bytes of one packed row: {@link Q4_KInterleaved} for Q4_K, else {@link Q4_0Interleaved}. */
-    static long rowBytes(boolean kQuant, int cols) {
-        return kQuant ? Q4_KInterleaved.rowBytes(cols) : Q4_0Interleaved.rowBytes(cols);
+    /** Bytes of one packed row of type (Q4_0, Q4_K or Q6_K). */
+    static long rowBytes(GGMLType type, int cols) {
+        return switch (type) {
+            case Q4_0 -> Q4_0Interleaved.rowBytes(cols);
+            case Q4_K -> Q4_KInterleaved.rowBytes(cols);
+            case Q6_K -> Q6_KInterleaved.rowBytes(cols);
+            default -> throw new IllegalArgumentException("no integer layout for " + type);
+        };
     }
 
     /** Rows per block: {@link #ROW_BLOCK_BYTES} of packed rows, at least one. */
-    private static int rowBlock(boolean kQuant, int cols) {
-        return (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes(kQuant, cols));
+    private static int rowBlock(GGMLType type, int cols) {
+        return (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes(type, cols));
     }
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
-    static long accFloats(boolean kQuant, int cols) {
-        return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(kQuant, cols) + 2 * VectorQ4Dot.sumsBytes() / Float.BYTES;
+    static long accFloats(GGMLType type, int cols) {
+        return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(type, cols) + 2 * VectorQ4Dot.sumsBytes() / Float.BYTES;
     }
 }

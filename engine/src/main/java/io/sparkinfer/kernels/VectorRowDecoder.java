@@ -256,7 +256,9 @@ final class VectorRowDecoder {
      * Q6_K super-blocks: ql[128] qh[64] scales[16] d(f16); see {@link Q6_KCodec}. The 6-bit values
      * are put together in int lanes (x86 has no byte shifts: in byte lanes C2 widens, shifts,
      * masks and packs back for each one), the sub-block scales times d first, for the whole run
-     * ({@link #rowScalesK6}), as the decode-step kernel {@link VectorQuantDot#q6_K} reads them.
+     * ({@link #rowScalesK6}). (Matmuls multiply Q6_K as integers, {@link VectorQ6KDot}; this
+     * decodes the rows of {@link VectorKernels#dequantizeRow}: the token embeddings of most
+     * Q4_K_M files.)
      */
     private static void q6_K(byte[] raw, MemorySegment dst, long dstOff, int n, float[] scales) {
         dst = NativeSegments.pin(dst);
@@ -295,7 +297,7 @@ final class VectorRowDecoder {
      * super-block; the kernels then read each as a broadcast instead of a byte load, a conversion
      * and a multiply per 16 weights.
      */
-    static void rowScalesK6(byte[] raw, int blocks, float[] out) {
+    private static void rowScalesK6(byte[] raw, int blocks, float[] out) {
         for (int b = 0; b < blocks; b++) {
             int o = b * Q6_KCodec.BYTES;
             float d = f16(raw, o + 208);

@@ -96,7 +96,7 @@ class RandomModelWriterTest {
             }
         }
         assertEquals(List.of(0, 1, 4, 7, 10, 13, 14, 15), more);
-        // The mix loads and runs (the Q6_K and Q4_K decode steps and tiles): greedy batching as sequential.
+        // The mix loads and runs (the Q4_K and Q6_K integer kernels, 1-token and 4-token): greedy batching as sequential.
         batchingEngineMatchesSequential(f);
     }
 
@@ -134,7 +134,7 @@ class RandomModelWriterTest {
 
     @Test
     void batchingEngineMatchesSequentialOnQuantizedRandomModels() {
-        // Q4_K: float tiles; Q4_0: the integer kernels (1-token and 4-token tiers, prepared weights)
+        // Q4_K and Q4_0: the integer kernels (1-token and 4-token tiers, prepared weights)
         for (GGMLType t : new GGMLType[] {GGMLType.Q4_K, GGMLType.Q4_0}) {
             batchingEngineMatchesSequential(t);
         }

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The bfloat16 rounding of Q8_0's and Q6_K's activations, its packing for the tiles, and the matmuls it defines. */
+/** The bfloat16 rounding of Q8_0's activations, its packing for the tiles, and the matmuls it defines. */
 class Bf16ActivationsTest {
 
     private static float bits(int b) {
@@ -86,22 +86,20 @@ class Bf16ActivationsTest {
     }
 
     /**
-     * Every kernel of a rounding type (Q8_0: 1-token, 4-token groups, tiles with leftovers; Q6_K:
-     * tiles and single tokens) multiplies the exact weights by the rounded activations:
-     * the result is that product's dot to float rounding, for any count.
+     * Every Q8_0 kernel (1-token, 4-token groups, tiles with leftovers) multiplies the exact
+     * weights by the rounded activations: the result is that product's dot to float rounding, for
+     * any count.
      */
     @Test
     void roundingTypesMultiplyTheRoundedActivations() {
         assertMatmulIsTheDotWithRoundedActivations(GGMLType.Q8_0, 544);
-        assertMatmulIsTheDotWithRoundedActivations(GGMLType.Q6_K, 768);
     }
 
     @Test
-    void onlyQ8_0AndQ6_KRound() {
-        for (GGMLType type : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q6_K}) {
-            assertTrue(Bf16Activations.roundsFor(type), type.toString());
-        }
-        for (GGMLType type : new GGMLType[] {GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q4_0, GGMLType.Q4_K}) {
+    void onlyQ8_0Rounds() {
+        assertTrue(Bf16Activations.roundsFor(GGMLType.Q8_0));
+        for (GGMLType type : new GGMLType[] {GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q4_0, GGMLType.Q4_K,
+                GGMLType.Q6_K}) {
             assertTrue(!Bf16Activations.roundsFor(type), type.toString());
         }
     }

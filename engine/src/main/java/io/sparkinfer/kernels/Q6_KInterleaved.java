@@ -1,0 +1,93 @@
+package io.sparkinfer.kernels;
+
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.Q6_KCodec;
+import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * Q6_K weights re-laid for the integer dots of {@link VectorQ6KDot}: one vector lane per
+ * 32-element block (two Q6_K sub-blocks of 16, each with its int8 scale), the lanes of {@link
+ * Q8Activations}. A group is 32 blocks (four super-blocks, 1024 elements):
+ * <ul>
+ * <li>16 steps of 64 bytes: step i holds, for lanes 0..31, element i of each block, then
+ *     element i + 16 (the block's second sub-block), each as {@code q - 32} in a signed byte;</li>
+ * <li>{@link #SA}, {@link #SB}: the two sub-blocks' int8 scales per block, in {@link
+ *     Q8Activations#scaleSlot} order;</li>
+ * <li>{@link #D}: the four super-blocks' d as floats (and four zero floats).</li>
+ * </ul>
+ * 1120 bytes per 1024 weights (8.75 bits each, against ggml's 6.56): a byte per value keeps the
+ * kernel at one sign extension per 32 values, where ggml's split low and high bits would cost
+ * several shifts and masks per step (x86 has no byte shifts); decode reads 1.33x the bytes and
+ * still runs at memory speed instead of the float decode-dot's ~9 instructions per 16 weights.
+ *
+ * <p>A row whose super-block count is not a multiple of 4 ends in a padded group: values 0,
+ * scales 0, d 0, and zero activations ({@link Q8Activations}).
+ */
+final class Q6_KInterleaved {
+    /** Bytes of one step: the 32 lanes' element i, then their element i + 16. */
+    static final int STEP = 2 * Q4_0Interleaved.BLOCKS;
+    /** Offset of the first sub-blocks' scales in a group. */
+    static final int SA = Q4_0Interleaved.STEPS * STEP;
+    /** Offset of the second sub-blocks' scales in a group. */
+    static final int SB = SA + Q4_0Interleaved.BLOCKS;
+    /** Offset of the super-blocks' d (4 floats, then 4 zeros) in a group. */
+    static final int D = SB + Q4_0Interleaved.BLOCKS;
+    /** Super-blocks per group. */
+    static final int SUPER = Q4_0Interleaved.BLOCKS * 32 / Q6_KCodec.BLOCK;
+    /** Bytes per group. */
+    static final int BYTES = D + 2 * SUPER * Float.BYTES;
+    /** Bytes after the last row: {@link #D} is loaded as a whole float vector (see Q4_KInterleaved). */
+    static final int TAIL = 64;
+
+    private Q6_KInterleaved() {
+    }
+
+    static long rowBytes(int cols) {
+        return (long) Q4_0Interleaved.groups(cols) * BYTES;
+    }
+
+    /** w re-laid in native memory (on huge pages where possible), 64-byte aligned. */
+    static MemorySegment pack(WeightMatrix w) {
+        if (w.type() != GGMLType.Q6_K) {
+            throw new IllegalArgumentException(w.name() + ": only Q6_K is interleaved here, not " + w.type());
+        }
+        MemorySegment out = LargePages.allocate(rowBytes(w.cols()) * w.rows() + TAIL);
+        Parallel.forChunks(w.rows(), (from, to) -> packRows(w, out, from, to));
+        return out;
+    }
+
+    private static void packRows(WeightMatrix w, MemorySegment out, int from, int to) {
+        int supers = w.cols() / Q6_KCodec.BLOCK;
+        long srcRow = w.rowBytes();
+        long dstRow = rowBytes(w.cols());
+        MemorySegment src = MemorySegment.ofArray(new byte[(int) srcRow]);
+        byte[] dst = new byte[(int) dstRow];
+        for (int r = from; r < to; r++) {
+            MemorySegment.copy(w.data(), r * srcRow, src, 0, srcRow);
+            Arrays.fill(dst, (byte) 0); // padded blocks: values, scales and d all zero
+            for (int b = 0; b < supers; b++) {
+                int group = (b / SUPER) * BYTES;
+                long o = (long) b * Q6_KCodec.BYTES;
+                int bits = Float.floatToRawIntBits(Float.float16ToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208)));
+                for (int k = 0; k < 4; k++) { // little-endian, as the kernels load it
+                    dst[group + D + (b % SUPER) * Float.BYTES + k] = (byte) (bits >>> 8 * k);
+                }
+                for (int j = 0; j < 8; j++) {
+                    int lane = (b % SUPER) * 8 + j;
+                    int slot = Q8Activations.scaleSlot(lane);
+                    dst[group + SA + slot] = src.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j);
+                    dst[group + SB + slot] = src.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j + 1);
+                    for (int i = 0; i < Q4_0Interleaved.STEPS; i++) {
+                        dst[group + i * STEP + lane] = (byte) (Q6_KCodec.quant(src, o, 32 * j + i) - 32);
+                        dst[group + i * STEP + Q4_0Interleaved.BLOCKS + lane] =
+                                (byte) (Q6_KCodec.quant(src, o, 32 * j + i + 16) - 32);
+                    }
+                }
+            }
+            MemorySegment.copy(dst, 0, out, ValueLayout.JAVA_BYTE, r * dstRow, dst.length);
+        }
+    }
+}

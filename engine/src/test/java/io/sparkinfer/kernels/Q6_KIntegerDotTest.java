@@ -1,0 +1,222 @@
+package io.sparkinfer.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.Q6_KCodec;
+import io.sparkinfer.tensor.TensorCodec;
+import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Q6_K x int8 path ({@link Q6_KInterleaved}, {@link VectorQ6KDot}, {@link
+ * ScalarKernels#q6_KMatmul}): the packed layout, the reference's formula against the dot of the
+ * decoded weights with the quantized activations (negative scales included), int16 sums at their
+ * extremes, long rows, prepared vs unprepared matrices. Scalar-vs-vector agreement on random data
+ * and batch invariance are in {@link KernelEquivalenceTest} and {@link BatchInvarianceTest}.
+ */
+class Q6_KIntegerDotTest {
+    private static final int QK = 32;
+
+    interface Values {
+        /** The 6-bit value (0..63) of element e of super-block sb of row r. */
+        int of(int r, int sb, int e);
+    }
+
+    interface Scales {
+        /** The int8 scale of sub-block j (16 elements) of super-block sb of row r. */
+        int of(int r, int sb, int j);
+    }
+
+    /** A Q6_K matrix laid out as ggml's, with d (f16 bits) in every super-block. */
+    private static WeightMatrix matrix(int rows, int cols, short d, Values values, Scales scales) {
+        int supers = cols / Q6_KCodec.BLOCK;
+        byte[] data = new byte[rows * supers * Q6_KCodec.BYTES];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < supers; b++) {
+                int o = (r * supers + b) * Q6_KCodec.BYTES;
+                for (int e = 0; e < Q6_KCodec.BLOCK; e++) { // the inverse of Q6_KCodec.quant
+                    int q = values.of(r, b, e);
+                    int half = e / 128;
+                    int l = e % 32;
+                    int quarter = e % 128 / 32;
+                    int ql = o + 64 * half + l + (quarter % 2) * 32;
+                    data[ql] |= (byte) (quarter < 2 ? q & 15 : (q & 15) << 4);
+                    data[o + 128 + 32 * half + l] |= (byte) ((q >> 4) << (2 * quarter));
+                }
+                for (int j = 0; j < 16; j++) {
+                    data[o + 192 + j] = (byte) scales.of(r, b, j);
+                }
+                data[o + 208] = (byte) d;
+                data[o + 209] = (byte) (d >> 8);
+            }
+        }
+        return new WeightMatrix("test.q6_k", GGMLType.Q6_K, rows, cols, MemorySegment.ofArray(data));
+    }
+
+    @Test
+    void packsBlocksLaneByLaneAndPadsTheLastGroup() {
+        Random rnd = new Random(3);
+        int[][][] v = new int[3][5][Q6_KCodec.BLOCK];
+        for (int[][] row : v) {
+            for (int[] sb : row) {
+                Arrays.setAll(sb, i -> rnd.nextInt(64));
+            }
+        }
+        int cols = 5 * Q6_KCodec.BLOCK; // two groups, the second with 3 padded super-blocks
+        WeightMatrix w = matrix(3, cols, (short) 0x3555, (r, sb, e) -> v[r][sb][e], (r, sb, j) -> (r * 80 + sb * 16 + j) - 100);
+        for (int e = 0; e < Q6_KCodec.BLOCK; e++) {
+            assertEquals(v[1][2][e], Q6_KCodec.quant(w.data(), (long) (5 + 2) * Q6_KCodec.BYTES, e), "test matrix");
+        }
+        MemorySegment p = Q6_KInterleaved.pack(w);
+        long rowBytes = Q6_KInterleaved.rowBytes(cols);
+        assertEquals(2 * 1120, rowBytes);
+        assertEquals(3 * rowBytes + Q6_KInterleaved.TAIL, p.byteSize());
+        assertEquals(0, p.address() % 64, "packed rows start on a cache line");
+        for (int r = 0; r < 3; r++) {
+            for (int sb = 0; sb < 8; sb++) {
+                long group = r * rowBytes + (sb / 4) * (long) Q6_KInterleaved.BYTES;
+                boolean real = sb < 5;
+                float d = p.get(ValueLayout.JAVA_FLOAT_UNALIGNED, group + Q6_KInterleaved.D + 4L * (sb % 4));
+                assertEquals(real ? Float.float16ToFloat((short) 0x3555) : 0f, d, "d of super-block " + sb);
+                for (int j = 0; j < 8; j++) {
+                    int lane = (sb % 4) * 8 + j;
+                    int slot = Q8Activations.scaleSlot(lane);
+                    String where = "row " + r + " super-block " + sb + " block " + j;
+                    assertEquals(real ? (byte) (r * 80 + sb * 16 + 2 * j - 100) : 0,
+                            p.get(ValueLayout.JAVA_BYTE, group + Q6_KInterleaved.SA + slot), where + " first scale");
+                    assertEquals(real ? (byte) (r * 80 + sb * 16 + 2 * j + 1 - 100) : 0,
+                            p.get(ValueLayout.JAVA_BYTE, group + Q6_KInterleaved.SB + slot), where + " second scale");
+                    for (int i = 0; i < 16; i++) {
+                        long step = group + (long) i * Q6_KInterleaved.STEP;
+                        assertEquals(real ? v[r][sb][32 * j + i] - 32 : 0, p.get(ValueLayout.JAVA_BYTE, step + lane),
+                                where + " element " + i);
+                        assertEquals(real ? v[r][sb][32 * j + i + 16] - 32 : 0,
+                                p.get(ValueLayout.JAVA_BYTE, step + 32 + lane), where + " element " + (i + 16));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The reference is the dot of the exactly decoded weights with the quantized activations
+     * ({@code dx * xq}) to float rounding (random ggml bytes: negative scales too), and within
+     * the int8 rounding of the activations of the dot with the float activations.
+     */
+    @Test
+    void referenceIsTheDotWithTheQuantizedActivations() {
+        Random rnd = new Random(9);
+        int rows = 13;
+        int cols = 1536;
+        int n = 5;
+        WeightMatrix w = matrix(rows, cols, (short) 0x2000, (r, sb, e) -> rnd.nextInt(64), (r, sb, j) -> rnd.nextInt(256) - 128);
+        float[] weights = new float[rows * cols];
+        TensorCodec.dequantize(GGMLType.Q6_K, w.data(), 0, weights, 0, rows * cols);
+        float[] x = KernelTestData.floats(rnd, n * cols, 0);
+        float[] out = new float[n * rows];
+        new ScalarKernels().matmul(w, x, n, out);
+        int[] q = new int[QK];
+        for (int t = 0; t < n; t++) {
+            double[] xq = new double[cols];
+            double[] halfStep = new double[cols];
+            for (int b = 0; b < cols / QK; b++) {
+                float dx = Q8Activations.quantizeBlock(x, t * cols + b * QK, q);
+                for (int e = 0; e < QK; e++) {
+                    xq[b * QK + e] = (double) dx * q[e];
+                    halfStep[b * QK + e] = dx / 2.0;
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                double quantized = 0;
+                double plain = 0;
+                double magnitude = 0;
+                double bound = 0;
+                for (int c = 0; c < cols; c++) {
+                    double wv = weights[r * cols + c];
+                    quantized += wv * xq[c];
+                    plain += wv * x[t * cols + c];
+                    magnitude += Math.abs(wv * xq[c]);
+                    bound += Math.abs(wv) * halfStep[c];
+                }
+                float got = out[t * rows + r];
+                String where = "token " + t + " row " + r;
+                assertEquals(quantized, got, 1e-5 * magnitude, where + ": not the dot with dx * xq");
+                assertTrue(Math.abs(plain - got) <= bound + 1e-5 * magnitude, where + ": beyond the int8 rounding");
+            }
+        }
+    }
+
+    /**
+     * One block at the int16 limits: values 0 (q - 32 = -32) or 63 (31) with activations
+     * quantized to +-127 give 8-step sums of -+32512 and +-31496 (16-step sums would wrap), with
+     * scales 127 and -128; the other blocks have scales 0, so the vector kernel has nothing to
+     * reorder and must give the reference's bits, for one token and for several.
+     */
+    @Test
+    void sumsAtTheInt16LimitsAreExact() {
+        int[] fill = {0, 63, 0, 63};
+        int[] block = {0, 3, 4, 7};
+        WeightMatrix w = matrix(4, Q6_KCodec.BLOCK, (short) 0x3C00,
+                (r, sb, e) -> e / 32 == block[r] ? fill[r] : (e * 7) % 64,
+                (r, sb, j) -> j / 2 == block[r] ? (j % 2 == 0 ? 127 : -128) : 0);
+        float[] x = new float[5 * Q6_KCodec.BLOCK];
+        for (int e = 0; e < Q6_KCodec.BLOCK; e++) {
+            x[e] = 2f;
+            x[Q6_KCodec.BLOCK + e] = -2f;
+            x[2 * Q6_KCodec.BLOCK + e] = e % 2 == 0 ? 3f : -3f;
+            x[3 * Q6_KCodec.BLOCK + e] = e % 32 < 16 ? -1f : 1f;
+            x[4 * Q6_KCodec.BLOCK + e] = e % 32 < 16 ? 1f : -1f;
+        }
+        float[] s = new float[5 * 4];
+        new ScalarKernels().matmul(w, x, 5, s);
+        VectorKernels k = new VectorKernels();
+        WeightMatrix prepared = k.prepare(w);
+        float[] v = new float[5 * 4];
+        k.matmul(prepared, x, 5, v);
+        float[] one = new float[4];
+        for (int t = 0; t < 5; t++) {
+            k.matmul(prepared, Arrays.copyOfRange(x, t * Q6_KCodec.BLOCK, (t + 1) * Q6_KCodec.BLOCK), 1, one);
+            for (int r = 0; r < 4; r++) {
+                int i = t * 4 + r;
+                assertEquals(Float.floatToRawIntBits(s[i]), Float.floatToRawIntBits(v[i]), "5 tokens, result " + i);
+                assertEquals(Float.floatToRawIntBits(s[i]), Float.floatToRawIntBits(one[r]), "1 token, result " + i);
+            }
+        }
+        // Row 0, token 0: 16 weights -32 * 127 and 16 of -32 * -128, times activations 2 (127 * 2/127).
+        assertEquals((16 * -32 * 127 + 16 * -32 * -128) * 2f, s[0], 1e-2f);
+        // Row 1, token 4: 16 weights 31 * 127 times +1, 16 of 31 * -128 times -1.
+        assertEquals(16 * 31 * 127 + 16 * 31 * 128, s[16 + 1], 1e-2f);
+    }
+
+    /** Long rows (10 groups, the last with 2 super-blocks), 9 tokens: each token gets its bits alone. */
+    @Test
+    void longRowsGiveEachTokenItsSingleTokenBits() {
+        Random rnd = new Random(17);
+        int cols = 38 * Q6_KCodec.BLOCK;
+        WeightMatrix w = new VectorKernels().prepare(KernelTestData.matrix(rnd, GGMLType.Q6_K, 37, cols, 0));
+        assertNotNull(VectorQ4Dot.SUPPORTED ? w.packed() : w);
+        float[] x = KernelTestData.floats(rnd, 9 * cols, 1);
+        VectorKernels k = new VectorKernels();
+        float[] batch = new float[9 * 37];
+        k.matmul(w, x, 9, batch);
+        float[] one = new float[37];
+        float[] unprepared = new float[9 * 37];
+        k.matmul(KernelTestData.matrix(new Random(17), GGMLType.Q6_K, 37, cols, 0), x, 9, unprepared);
+        for (int t = 0; t < 9; t++) {
+            k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
+            for (int r = 0; r < 37; r++) {
+                assertEquals(Float.floatToRawIntBits(one[r]), Float.floatToRawIntBits(batch[t * 37 + r]),
+                        "token " + t + " row " + r);
+                assertEquals(Float.floatToRawIntBits(one[r]), Float.floatToRawIntBits(unprepared[t * 37 + r]),
+                        "unprepared, token " + t + " row " + r);
+            }
+        }
+    }
+}
