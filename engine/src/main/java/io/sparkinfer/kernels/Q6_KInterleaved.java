@@ -71,7 +71,8 @@ final class Q6_KInterleaved {
             for (int b = 0; b < supers; b++) {
                 int group = (b / SUPER) * BYTES;
                 long o = (long) b * Q6_KCodec.BYTES;
-                int bits = Float.floatToRawIntBits(Float.float16ToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208)));
+                float d = Float.float16ToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208));
+                int bits = Float.floatToRawIntBits(d);
                 for (int k = 0; k < 4; k++) { // little-endian, as the kernels load it
                     dst[group + D + (b % SUPER) * Float.BYTES + k] = (byte) (bits >>> 8 * k);
                 }

@@ -20,10 +20,11 @@ import jdk.incubator.vector.VectorOperators;
  * multiply, dequantizeRow) are bit-identical; reductions (dot, rmsnorm's sum of squares, softmax's
  * sum, matmuls of every weight type) differ only in float summation order: matmuls multiply the
  * exactly decoded weights ({@link VectorRowDecoder}, {@link VectorQuantDot}) with the float
- * activations, rounded to bfloat16 first for Q8_0 ({@link Bf16Activations#roundsFor}); Q4_0, Q4_K and Q6_K both
- * tiers multiply as integers on int8 activations ({@link VectorQ4Dot}, {@link VectorQ4KDot}, {@link VectorQ6KDot},
- * {@link ScalarKernels#q4_0Matmul}, {@link ScalarKernels#q4_KMatmul}, {@link ScalarKernels#q6_KMatmul}); exp (softmax, swiglu) is {@link DeterministicExp},
- * identical in vector lanes, scalar tails and every JIT tier. Float lane sums are a fixed tree
+ * activations, rounded to bfloat16 first for Q8_0 ({@link Bf16Activations#roundsFor}); Q4_0,
+ * Q4_K and Q6_K both tiers multiply as integers on int8 activations ({@link VectorQ4Dot}, {@link
+ * VectorQ4KDot}, {@link VectorQ6KDot}; {@link ScalarKernels#q4_0Matmul}, {@link
+ * ScalarKernels#q4_KMatmul}, {@link ScalarKernels#q6_KMatmul}); exp (softmax, swiglu) is {@link
+ * DeterministicExp}, identical in vector lanes, scalar tails and every JIT tier. Float lane sums are a fixed tree
  * ({@link VectorWidth#treeSum}), never {@code reduceLanes(ADD)}, so every result is reproducible
  * run to run and independent of batch and thread count.
  */
@@ -71,7 +72,7 @@ public final class VectorKernels implements Kernels {
         final int[] quantizeInts = new int[Q8Activations.SCRATCH_INTS];
         final short[] steps = new short[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS];
 
-        /** Activations rounded to bfloat16 for the Q8_0 and K-quant kernels ({@link Bf16Activations}). */
+        /** Activations rounded to bfloat16 for the Q8_0 kernels ({@link Bf16Activations}). */
         float[] rounded = new float[0];
         /** Their packing for the tiles ({@link Bf16Activations#pack}). */
         final AlignedFloats packed = new AlignedFloats();
@@ -158,7 +159,8 @@ public final class VectorKernels implements Kernels {
     /**
      * Q4_0, Q4_K and Q6_K: re-laid for the integer dots into {@link WeightMatrix#packed()} ({@link
      * Q4_0Interleaved}: the size of the ggml rows; {@link Q4_KInterleaved}: 19 bytes per 32
-     * weights against 18; {@link Q6_KInterleaved}: 35 against 26.25), on huge pages. Other types: copied to huge pages ({@link #copyWeights}).
+     * weights against 18; {@link Q6_KInterleaved}: 35 against 26.25), on huge pages. Other types:
+     * copied to huge pages ({@link #copyWeights}).
      */
     @Override
     public WeightMatrix prepare(WeightMatrix w) {

@@ -245,28 +245,32 @@ final class VectorQ4KDot {
             long m = Q8Activations.DSUMS + 2L * c * G * Float.BYTES;
             IntVector sa = IntVector.fromMemorySegment(VectorWidth.I, sums, o, NATIVE);
             a0 = ((FloatVector) sa.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(w0.mul(FloatVector.fromMemorySegment(F, x, xa + s, NATIVE)), a0);
+                    .convert(VectorOperators.I2F, 0))
+                    .fma(w0.mul(FloatVector.fromMemorySegment(F, x, xa + s, NATIVE)), a0);
             a1 = ((FloatVector) sa.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
                     .fma(w1.mul(FloatVector.fromMemorySegment(F, x, xa + s + VB, NATIVE)), a1);
             a0 = m0.fma(FloatVector.fromMemorySegment(F, x, xa + m, NATIVE), a0);
             a1 = m1.fma(FloatVector.fromMemorySegment(F, x, xa + m + VB, NATIVE), a1);
             IntVector sb = IntVector.fromMemorySegment(VectorWidth.I, sums, o + vb, NATIVE);
             b0 = ((FloatVector) sb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(w0.mul(FloatVector.fromMemorySegment(F, x, xb + s, NATIVE)), b0);
+                    .convert(VectorOperators.I2F, 0))
+                    .fma(w0.mul(FloatVector.fromMemorySegment(F, x, xb + s, NATIVE)), b0);
             b1 = ((FloatVector) sb.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
                     .fma(w1.mul(FloatVector.fromMemorySegment(F, x, xb + s + VB, NATIVE)), b1);
             b0 = m0.fma(FloatVector.fromMemorySegment(F, x, xb + m, NATIVE), b0);
             b1 = m1.fma(FloatVector.fromMemorySegment(F, x, xb + m + VB, NATIVE), b1);
             IntVector sc4 = IntVector.fromMemorySegment(VectorWidth.I, sums, o + 2 * vb, NATIVE);
             c0 = ((FloatVector) sc4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(w0.mul(FloatVector.fromMemorySegment(F, x, xc + s, NATIVE)), c0);
+                    .convert(VectorOperators.I2F, 0))
+                    .fma(w0.mul(FloatVector.fromMemorySegment(F, x, xc + s, NATIVE)), c0);
             c1 = ((FloatVector) sc4.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
                     .fma(w1.mul(FloatVector.fromMemorySegment(F, x, xc + s + VB, NATIVE)), c1);
             c0 = m0.fma(FloatVector.fromMemorySegment(F, x, xc + m, NATIVE), c0);
             c1 = m1.fma(FloatVector.fromMemorySegment(F, x, xc + m + VB, NATIVE), c1);
             IntVector sd = IntVector.fromMemorySegment(VectorWidth.I, sums, o + 3 * vb, NATIVE);
             d0 = ((FloatVector) sd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(w0.mul(FloatVector.fromMemorySegment(F, x, xd + s, NATIVE)), d0);
+                    .convert(VectorOperators.I2F, 0))
+                    .fma(w0.mul(FloatVector.fromMemorySegment(F, x, xd + s, NATIVE)), d0);
             d1 = ((FloatVector) sd.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
                     .fma(w1.mul(FloatVector.fromMemorySegment(F, x, xd + s + VB, NATIVE)), d1);
             d0 = m0.fma(FloatVector.fromMemorySegment(F, x, xd + m, NATIVE), d0);

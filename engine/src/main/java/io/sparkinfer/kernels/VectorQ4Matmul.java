@@ -6,8 +6,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * Q4_0, Q4_K and Q6_K matmul rows over quantized activations ({@link Q8Activations}) with the
  * integer dots of {@link VectorQ4Dot} (Q4_K: {@link VectorQ4KDot}, the same sums; Q6_K: {@link
- * VectorQ6KDot}, one token at a time only): tokens four at a time, rows two at a time ({@link VectorQ4Dot#dot2x4}; an odd
- * last row with {@link VectorQ4Dot#dot1x4}), the other tokens one at a time.
+ * VectorQ6KDot}, one token at a time only): tokens four at a time, rows two at a time ({@link
+ * VectorQ4Dot#dot2x4}; an odd last row with {@link VectorQ4Dot#dot1x4}), the other tokens one at
+ * a time.
  *
  * <p>Loop order for many tokens: a token's quantized activations (4480 bytes per 2048 columns) are
  * four times the size of its Q4_0 row (1152), so the four tokens of a group stay in L1 while a
@@ -32,9 +33,10 @@ final class VectorQ4Matmul {
             Math.min(VectorQ4Dot.SUM_GROUPS, Integer.getInteger("sparkinfer.matmul.q4ChunkGroups", 4));
 
     /**
-     * Rows [from, to) of out for all nTokens tokens. packed: the rows in {@link Q4_0Interleaved}
-     * layout, or {@link Q4_KInterleaved}, {@link Q6_KInterleaved} for those types; x: the tokens in {@link Q8Activations} layout, {@code tokenBytes(cols)} apart;
-     * acc: aligned scratch of {@link #accFloats} floats.
+     * Rows [from, to) of out for all nTokens tokens. packed: the rows in type's layout ({@link
+     * Q4_0Interleaved}, {@link Q4_KInterleaved}, {@link Q6_KInterleaved}); x: the tokens in
+     * {@link Q8Activations} layout, {@code tokenBytes(cols)} apart; acc: aligned scratch of
+     * {@link #accFloats} floats.
      */
     static void rows(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int nTokens,
                      float[] out, int from, int to, MemorySegment acc) {

@@ -80,7 +80,8 @@ final class VectorQ6KDot {
                     wi += 8L * Q6_KInterleaved.STEP;
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
-                    z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE).add(y.lanewise(VectorOperators.LSHL, 4));
+                    z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
+                            .add(y.lanewise(VectorOperators.LSHL, 4));
                     q = q.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
                             .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
                     t = t.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)

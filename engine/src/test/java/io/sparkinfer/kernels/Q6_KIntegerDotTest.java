@@ -70,7 +70,8 @@ class Q6_KIntegerDotTest {
             }
         }
         int cols = 5 * Q6_KCodec.BLOCK; // two groups, the second with 3 padded super-blocks
-        WeightMatrix w = matrix(3, cols, (short) 0x3555, (r, sb, e) -> v[r][sb][e], (r, sb, j) -> (r * 80 + sb * 16 + j) - 100);
+        WeightMatrix w = matrix(3, cols, (short) 0x3555, (r, sb, e) -> v[r][sb][e],
+                (r, sb, j) -> (r * 80 + sb * 16 + j) - 100);
         for (int e = 0; e < Q6_KCodec.BLOCK; e++) {
             assertEquals(v[1][2][e], Q6_KCodec.quant(w.data(), (long) (5 + 2) * Q6_KCodec.BYTES, e), "test matrix");
         }
@@ -116,7 +117,8 @@ class Q6_KIntegerDotTest {
         int rows = 13;
         int cols = 1536;
         int n = 5;
-        WeightMatrix w = matrix(rows, cols, (short) 0x2000, (r, sb, e) -> rnd.nextInt(64), (r, sb, j) -> rnd.nextInt(256) - 128);
+        WeightMatrix w = matrix(rows, cols, (short) 0x2000, (r, sb, e) -> rnd.nextInt(64),
+                (r, sb, j) -> rnd.nextInt(256) - 128);
         float[] weights = new float[rows * cols];
         TensorCodec.dequantize(GGMLType.Q6_K, w.data(), 0, weights, 0, rows * cols);
         float[] x = KernelTestData.floats(rnd, n * cols, 0);
