@@ -12,8 +12,9 @@ import java.util.Arrays;
  * 32-element block (two Q6_K sub-blocks of 16, each with its int8 scale), the lanes of {@link
  * Q8Activations}. A group is 32 blocks (four super-blocks, 1024 elements):
  * <ul>
- * <li>16 steps of 64 bytes: step i holds, for lanes 0..31, element i of each block, then
- *     element i + 16 (the block's second sub-block), each as {@code q - 32} in a signed byte;</li>
+ * <li>16 steps of 64 bytes ({@link #slot}): step i holds, for lanes 0..31, element i of each
+ *     block, then element i + 16 (the block's second sub-block), each as {@code q - 32} in a
+ *     signed byte;</li>
  * <li>{@link #SA}, {@link #SB}: the two sub-blocks' int8 scales per block, in {@link
  *     Q8Activations#scaleSlot} order;</li>
  * <li>{@link #D}: the four super-blocks' d as floats (and four zero floats).</li>
@@ -43,6 +44,16 @@ final class Q6_KInterleaved {
     static final int TAIL = 64;
 
     private Q6_KInterleaved() {
+    }
+
+    /**
+     * Where step i sits among a group's 16: steps i and i + 8 side by side (0, 8, 1, 9, ...), the
+     * order in which the kernel's loop reads them, one iteration taking both. In step order the
+     * loop read lines 0, 8, 1, 9, ... of each group: from DRAM one core ran 14 GB/s against 25
+     * for Q4_K's sequential reads.
+     */
+    static int slot(int i) {
+        return 2 * (i % 8) + i / 8;
     }
 
     static long rowBytes(int cols) {
@@ -82,8 +93,9 @@ final class Q6_KInterleaved {
                     dst[group + SA + slot] = src.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j);
                     dst[group + SB + slot] = src.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j + 1);
                     for (int i = 0; i < Q4_0Interleaved.STEPS; i++) {
-                        dst[group + i * STEP + lane] = (byte) (Q6_KCodec.quant(src, o, 32 * j + i) - 32);
-                        dst[group + i * STEP + Q4_0Interleaved.BLOCKS + lane] =
+                        int step = group + slot(i) * STEP;
+                        dst[step + lane] = (byte) (Q6_KCodec.quant(src, o, 32 * j + i) - 32);
+                        dst[step + Q4_0Interleaved.BLOCKS + lane] =
                                 (byte) (Q6_KCodec.quant(src, o, 32 * j + i + 16) - 32);
                     }
                 }

@@ -68,7 +68,7 @@ final class VectorQ6KDot {
                 ShortVector r = p;
                 ShortVector t = p;
                 for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
-                    long wi = wc + (long) i * Q6_KInterleaved.STEP;
+                    long wi = wc + 2L * i * Q6_KInterleaved.STEP; // steps i and i + 8 (Q6_KInterleaved.slot)
                     long xi = xc + (long) i * STEP_BYTES;
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
@@ -77,7 +77,7 @@ final class VectorQ6KDot {
                             .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
                     r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
                             .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
-                    wi += 8L * Q6_KInterleaved.STEP;
+                    wi += Q6_KInterleaved.STEP;
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)

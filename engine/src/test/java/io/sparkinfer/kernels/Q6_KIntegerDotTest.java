@@ -75,6 +75,9 @@ class Q6_KIntegerDotTest {
         for (int e = 0; e < Q6_KCodec.BLOCK; e++) {
             assertEquals(v[1][2][e], Q6_KCodec.quant(w.data(), (long) (5 + 2) * Q6_KCodec.BYTES, e), "test matrix");
         }
+        for (int i = 0; i < 16; i++) {
+            assertEquals(i < 8 ? 2 * i : 2 * (i - 8) + 1, Q6_KInterleaved.slot(i), "steps i and i + 8 side by side");
+        }
         MemorySegment p = Q6_KInterleaved.pack(w);
         long rowBytes = Q6_KInterleaved.rowBytes(cols);
         assertEquals(2 * 1120, rowBytes);
@@ -95,7 +98,7 @@ class Q6_KIntegerDotTest {
                     assertEquals(real ? (byte) (r * 80 + sb * 16 + 2 * j + 1 - 100) : 0,
                             p.get(ValueLayout.JAVA_BYTE, group + Q6_KInterleaved.SB + slot), where + " second scale");
                     for (int i = 0; i < 16; i++) {
-                        long step = group + (long) i * Q6_KInterleaved.STEP;
+                        long step = group + (long) Q6_KInterleaved.slot(i) * Q6_KInterleaved.STEP;
                         assertEquals(real ? v[r][sb][32 * j + i] - 32 : 0, p.get(ValueLayout.JAVA_BYTE, step + lane),
                                 where + " element " + i);
                         assertEquals(real ? v[r][sb][32 * j + i + 16] - 32 : 0,
