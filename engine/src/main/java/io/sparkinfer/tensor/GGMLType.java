@@ -12,16 +12,20 @@ public enum GGMLType {
     F32(0, 1, 4, true),
     F16(1, 1, 2, true),
     Q4_0(2, 32, 2 + 16, true),
-    Q4_1(3, 32, 2 + 2 + 16, false),
-    Q5_0(6, 32, 2 + 4 + 16, false),
-    Q5_1(7, 32, 2 + 2 + 4 + 16, false),
+    /** d (f16), m (f16), 16 bytes of 4-bit quants. */
+    Q4_1(3, 32, 2 + 2 + 16, true),
+    /** d (f16), 4 bytes of fifth bits, 16 bytes of 4-bit quants. */
+    Q5_0(6, 32, 2 + 4 + 16, true),
+    /** d (f16), m (f16), 4 bytes of fifth bits, 16 bytes of 4-bit quants. */
+    Q5_1(7, 32, 2 + 2 + 4 + 16, true),
     Q8_0(8, 32, 2 + 32, true),
     Q8_1(9, 32, 4 + 4 + 32, false),
     Q2_K(10, 256, 256 / 16 + 256 / 4 + 2 + 2, false),
     Q3_K(11, 256, 256 / 8 + 256 / 4 + 12 + 2, false),
     /** d (f16), dmin (f16), 12 bytes of 6-bit scales/mins, 128 bytes of 4-bit quants. */
     Q4_K(12, 256, 2 + 2 + 12 + 128, true),
-    Q5_K(13, 256, 2 + 2 + 12 + 32 + 128, false),
+    /** d (f16), dmin (f16), 12 bytes of 6-bit scales/mins, 32 bytes of fifth bits, 128 of 4-bit quants. */
+    Q5_K(13, 256, 2 + 2 + 12 + 32 + 128, true),
     /** 128 bytes low 4 bits, 64 bytes high 2 bits, 16 int8 scales, d (f16). */
     Q6_K(14, 256, 128 + 64 + 16 + 2, true),
     Q8_K(15, 256, 4 + 256 + 32, false),

@@ -18,7 +18,11 @@ public final class TensorCodec {
             case BF16 -> BF16Codec.quantize(src, off, n, dst, dstOff);
             case Q8_0 -> Q8_0Codec.quantize(src, off, n, dst, dstOff);
             case Q4_0 -> Q4_0Codec.quantize(src, off, n, dst, dstOff);
+            case Q4_1 -> Q4_1Codec.quantize(src, off, n, dst, dstOff);
+            case Q5_0 -> Q5_0Codec.quantize(src, off, n, dst, dstOff);
+            case Q5_1 -> Q5_1Codec.quantize(src, off, n, dst, dstOff);
             case Q4_K -> Q4_KCodec.quantize(src, off, n, dst, dstOff);
+            case Q5_K -> Q5_KCodec.quantize(src, off, n, dst, dstOff);
             case Q6_K -> Q6_KCodec.quantize(src, off, n, dst, dstOff);
             default -> throw unsupported(type);
         }
@@ -32,7 +36,11 @@ public final class TensorCodec {
             case BF16 -> BF16Codec.dequantize(src, srcOff, dst, dstOff, n);
             case Q8_0 -> Q8_0Codec.dequantize(src, srcOff, dst, dstOff, n);
             case Q4_0 -> Q4_0Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q4_1 -> Q4_1Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q5_0 -> Q5_0Codec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q5_1 -> Q5_1Codec.dequantize(src, srcOff, dst, dstOff, n);
             case Q4_K -> Q4_KCodec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q5_K -> Q5_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             case Q6_K -> Q6_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             default -> throw unsupported(type);
         }
@@ -64,6 +72,6 @@ public final class TensorCodec {
     }
 
     private static UnsupportedOperationException unsupported(GGMLType type) {
-        return new UnsupportedOperationException("no codec for ggml type " + type + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+        return new UnsupportedOperationException("no codec for ggml type " + type + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
     }
 }

@@ -142,7 +142,8 @@ class RoundTripTest {
         int rows = 3, cols = 512;
         float[] x = data(0, rows * cols, 5);
         for (GGMLType type : new GGMLType[] {GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0,
-                GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K}) {
+                GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K, GGMLType.Q5_0, GGMLType.Q5_1,
+                GGMLType.Q4_1, GGMLType.Q5_K}) {
             WeightMatrix w = TensorCodec.quantize("w", type, x, rows, cols);
             for (int r = 0; r < rows; r++) {
                 MemorySegment alone = MemorySegment.ofArray(new byte[(int) w.rowBytes()]);
