@@ -106,7 +106,8 @@ final class Q4_KInterleaved {
         }
     }
 
-    private static void setFloat(byte[] dst, int at, float v) {
+    /** v's bits at dst[at ..] little-endian, as the kernels load floats (also Q5_KInterleaved's). */
+    static void setFloat(byte[] dst, int at, float v) {
         int bits = Float.floatToRawIntBits(v);
         for (int k = 0; k < 4; k++) { // little-endian, as the kernels load it
             dst[at + k] = (byte) (bits >>> 8 * k);

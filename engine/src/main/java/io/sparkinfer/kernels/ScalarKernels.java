@@ -3,6 +3,7 @@ package io.sparkinfer.kernels;
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Q4_0Codec;
 import io.sparkinfer.tensor.Q4_KCodec;
+import io.sparkinfer.tensor.Q5_KCodec;
 import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
@@ -16,10 +17,10 @@ import java.lang.foreign.ValueLayout;
  * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
  * float dots with the activations (for Q8_0 rounded to bfloat16 first, {@link
  * Bf16Activations#round}), the same math as {@link VectorKernels}, which differs only in the
- * order it sums. Q4_0, Q4_K and Q6_K are the exceptions, in both: their activations are
+ * order it sums. Q4_0, Q4_K, Q5_K and Q6_K are the exceptions, in both: their activations are
  * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled,
- * llama.cpp's Q4_0 x Q8_0, Q4_K x Q8_K and Q6_K x Q8_K products ({@link #q4_0Matmul}, {@link
- * #q4_KMatmul}, {@link #q6_KMatmul}).
+ * llama.cpp's Q4_0 x Q8_0 and K-quant x Q8_K products ({@link #q4_0Matmul}, {@link
+ * #q4_KMatmul}, {@link #q5_KMatmul}, {@link #q6_KMatmul}).
  */
 public final class ScalarKernels implements Kernels {
     private final Parallel parallel;
@@ -54,6 +55,10 @@ public final class ScalarKernels implements Kernels {
         }
         if (w.type() == GGMLType.Q6_K) {
             q6_KMatmul(w, x, nTokens, out, parallel);
+            return;
+        }
+        if (w.type() == GGMLType.Q5_K) {
+            q5_KMatmul(w, x, nTokens, out, parallel);
             return;
         }
         int rows = w.rows();
@@ -213,6 +218,47 @@ public final class ScalarKernels implements Kernels {
                             float sa = data.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j);
                             float sbScale = data.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j + 1);
                             sum = Math.fma(Math.fma(sa, (float) first, sbScale * second), dw * d[t * blocks + b], sum);
+                        }
+                    }
+                    out[t * rows + r] = sum;
+                }
+            }
+        });
+    }
+
+    /**
+     * The reference Q5_K matmul: {@link #q4_KMatmul}'s operations with 5-bit values, {@code isum}
+     * the exact integer dot of (q - 16) and the int8 activations and {@code c1 = 16 * d1 + (-dmin)
+     * * m}. {@link VectorQ5KDot} does the same operations per sub-block, summed in another order.
+     */
+    static void q5_KMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int blocks = cols / Q4_0Codec.BLOCK;
+        int[] q = new int[nTokens * cols];
+        float[] d = new float[nTokens * blocks];
+        float[] dsums = new float[nTokens * blocks];
+        quantizeActivations(x, nTokens, cols, q, d, dsums);
+        MemorySegment data = w.data();
+        parallel.run(rows, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long row = r * w.rowBytes();
+                for (int t = 0; t < nTokens; t++) {
+                    float sum = 0f;
+                    for (int sb = 0; sb < cols / Q5_KCodec.BLOCK; sb++) {
+                        long o = row + (long) sb * Q5_KCodec.BYTES;
+                        float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
+                        float negMin = -Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
+                        for (int j = 0; j < 8; j++) {
+                            float d1 = dw * Q4_KCodec.scale(data, o + 4, j);
+                            float c1 = 16f * d1 + negMin * Q4_KCodec.min(data, o + 4, j);
+                            int b = sb * 8 + j;
+                            int isum = 0;
+                            for (int l = 0; l < Q4_0Codec.BLOCK; l++) {
+                                isum += (Q5_KCodec.quant(data, o, 32 * j + l) - 16) * q[t * cols + b * Q4_0Codec.BLOCK + l];
+                            }
+                            sum = Math.fma((float) isum, d1 * d[t * blocks + b], sum);
+                            sum = Math.fma(c1, dsums[t * blocks + b], sum);
                         }
                     }
                     out[t * rows + r] = sum;

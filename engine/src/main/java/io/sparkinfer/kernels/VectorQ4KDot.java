@@ -56,12 +56,13 @@ final class VectorQ4KDot {
             ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SUPPORTED ? BITS / 4 : 64));
     /**
      * Per lane k of chunk c's halves: its super-block's d (D0, D1) and -dmin (M0, M1) among the
-     * group's 8 floats. Q6_K's groups have the same super-blocks per lane ({@link VectorQ6KDot}).
+     * group's 8 floats. Q6_K's and Q5_K's groups have the same super-blocks per lane ({@link
+     * VectorQ6KDot}, {@link VectorQ5KDot}).
      */
     static final VectorShuffle<Float> D0 = superBlocks(0, 0);
     static final VectorShuffle<Float> D1 = superBlocks(1, 0);
-    private static final VectorShuffle<Float> M0 = superBlocks(0, Q4_KInterleaved.SUPER);
-    private static final VectorShuffle<Float> M1 = superBlocks(1, Q4_KInterleaved.SUPER);
+    static final VectorShuffle<Float> M0 = superBlocks(0, Q4_KInterleaved.SUPER);
+    static final VectorShuffle<Float> M1 = superBlocks(1, Q4_KInterleaved.SUPER);
 
     private VectorQ4KDot() {
     }

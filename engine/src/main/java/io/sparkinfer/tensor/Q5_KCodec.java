@@ -19,6 +19,15 @@ public final class Q5_KCodec {
     private Q5_KCodec() {
     }
 
+    /** The 5-bit quant (0..31) of element e (0..255) of the super-block at o. */
+    public static int quant(MemorySegment src, long o, int e) {
+        int c = e / 64, l = e % 32;
+        boolean high = e % 64 >= 32;
+        int q = src.get(Layouts.I8, o + QS + 32L * c + l) & 0xff;
+        int h = src.get(Layouts.I8, o + QH + l) & 0xff;
+        return (high ? q >>> 4 : q & 0x0f) | (h >>> (2 * c + (high ? 1 : 0)) & 1) << 4;
+    }
+
     public static void dequantize(MemorySegment src, long off, float[] dst, int dstOff, int n) {
         Layouts.checkBlocks("Q5_K", n, BLOCK);
         for (int b = 0; b < n / BLOCK; b++) {

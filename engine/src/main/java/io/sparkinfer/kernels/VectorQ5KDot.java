@@ -1,0 +1,113 @@
+package io.sparkinfer.kernels;
+
+import static io.sparkinfer.kernels.VectorQ4Dot.BH;
+import static io.sparkinfer.kernels.VectorQ4Dot.CHUNKS;
+import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.SL;
+import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
+import static io.sparkinfer.kernels.VectorQ4Dot.SW;
+import static io.sparkinfer.kernels.VectorQ4Dot.VB;
+import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.G;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Integer dots of {@link Q5_KInterleaved} rows with {@link Q8Activations}: Q5_K times int8. A
+ * sub-block of 32 weights is {@code d1 * q - m1} (q = 0..31); with activations {@code dx * xq}
+ * its dot is {@code dx * (d1 * S + c1 * sum(xq))}, {@code S = sum((q - 16) xq)}, {@code c1 = 16 d1
+ * - m1}: {@link VectorQ4KDot}'s epilogue with 16 for 8. A product reaches 16 * 127 = 2032, so an
+ * int16 lane sums one half of the sub-block (16 values, 32512 at most): elements 0..15 and
+ * 16..31 go to two lanes, widened and added before the epilogue (as {@link VectorQ6KDot}'s
+ * halves, without its 8-step split). One token at a time for every batch size, as Q6_K; {@link
+ * ScalarKernels#q5_KMatmul} is the reference.
+ */
+final class VectorQ5KDot {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    private VectorQ5KDot() {
+    }
+
+    /** Row at {@code w + base} times the token at {@code x + x0}, into lanes ({@link VectorQ4Dot#finish}). */
+    static void dot1(MemorySegment w, long base, MemorySegment x, long x0, int groups, MemorySegment lanes) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        lanes = NativeSegments.pin(lanes);
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int g = 0; g < groups; g++) {
+            long wg = base + (long) g * Q5_KInterleaved.BYTES;
+            long xg = x0 + (long) g * Q8Activations.BYTES;
+            FloatVector dm = FloatVector.fromMemorySegment(F, w, wg + Q5_KInterleaved.D, LE);
+            for (int c = 0; c < CHUNKS; c++) {
+                long wc = wg + c * SL;
+                long xc = xg + c * SL * Short.BYTES;
+                ShortVector p = ShortVector.zero(SW); // elements 0..15 of each sub-block
+                ShortVector r = p;                    // elements 16..31
+                for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
+                    long wi = wc + 2L * i * Q6_KInterleaved.STEP; // steps i and i + 8 (Q6_KInterleaved.slot)
+                    long xi = xc + (long) i * STEP_BYTES;
+                    ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
+                    ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
+                            .add(y.lanewise(VectorOperators.LSHL, 4));
+                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
+                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
+                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
+                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                    wi += Q6_KInterleaved.STEP;
+                    xi += 8L * STEP_BYTES;
+                    y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
+                    z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
+                            .add(y.lanewise(VectorOperators.LSHL, 4));
+                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
+                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
+                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
+                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                }
+                IntVector pi = p.reinterpretAsInts();
+                IntVector ri = r.reinterpretAsInts();
+                FloatVector se = (FloatVector) pi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(ri.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector so = (FloatVector) pi.lanewise(VectorOperators.ASHR, 16)
+                        .add(ri.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                FloatVector dv = dm.rearrange(c == 0 ? VectorQ4KDot.D0 : VectorQ4KDot.D1);
+                FloatVector mv = dm.rearrange(c == 0 ? VectorQ4KDot.M0 : VectorQ4KDot.M1);
+                long sc = wg + Q5_KInterleaved.SC + c * SL;
+                long mn = wg + Q5_KInterleaved.MINS + c * SL;
+                FloatVector d0 = ((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sc, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(dv);
+                FloatVector d1 = ((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sc + G, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(dv);
+                FloatVector c0 = d0.mul(16f).add(((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, mn, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(mv));
+                FloatVector c1 = d1.mul(16f).add(((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, mn + G,
+                        LE).convertShape(VectorOperators.B2F, F, 0)).mul(mv));
+                long xd = xg + Q8Activations.SCALES + 2L * c * G * Float.BYTES;
+                long xm = xg + Q8Activations.DSUMS + 2L * c * G * Float.BYTES;
+                FloatVector e0 = se.fma(d0.mul(FloatVector.fromMemorySegment(F, x, xd, NATIVE)), c == 0 ? a0 : a2);
+                FloatVector e1 = so.fma(d1.mul(FloatVector.fromMemorySegment(F, x, xd + VB, NATIVE)), c == 0 ? a1 : a3);
+                e0 = c0.fma(FloatVector.fromMemorySegment(F, x, xm, NATIVE), e0);
+                e1 = c1.fma(FloatVector.fromMemorySegment(F, x, xm + VB, NATIVE), e1);
+                if (c == 0) {
+                    a0 = e0;
+                    a1 = e1;
+                } else {
+                    a2 = e0;
+                    a3 = e1;
+                }
+            }
+        }
+        FloatVector sum = CHUNKS == 1 ? a0.add(a1) : a0.add(a2).add(a1.add(a3));
+        sum.intoMemorySegment(lanes, 0, NATIVE);
+    }
+}
