@@ -143,6 +143,26 @@ public final class ScalarKernels implements Kernels {
      * VectorQ4KDot} does the same operations per sub-block, summed in another order.
      */
     static void q4_KMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
+        minScaleMatmul(w, x, nTokens, out, parallel, Q4_KCodec.BYTES, 8, (data, o, e) -> {
+            int bits = data.get(ValueLayout.JAVA_BYTE, o + 16 + 32L * (e / 64) + e % 32) & 0xFF;
+            return e % 64 < 32 ? bits & 0x0F : bits >>> 4;
+        });
+    }
+
+    /** The unsigned quant of element e (0..255) of the super-block at o: Q4_K's or Q5_K's. */
+    private interface SuperBlockQuant {
+        int of(MemorySegment data, long o, int e);
+    }
+
+    /**
+     * Q4_K's and Q5_K's reference: super-blocks of {@code bytes} bytes with d, dmin and Q4_K's
+     * 6-bit scales and mins first, quants 0 .. 2 * center - 1; per sub-block {@code sum =
+     * fma(isum, d1 * dx, sum)}, then {@code sum = fma(c1, dx * sum(xq), sum)} with {@code isum}
+     * the exact integer dot of (q - center) and the int8 activations and {@code c1 = center * d1 +
+     * (-dmin) * m}.
+     */
+    private static void minScaleMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel,
+                                       int bytes, int center, SuperBlockQuant quant) {
         int rows = w.rows();
         int cols = w.cols();
         int blocks = cols / Q4_0Codec.BLOCK;
@@ -157,18 +177,16 @@ public final class ScalarKernels implements Kernels {
                 for (int t = 0; t < nTokens; t++) {
                     float sum = 0f;
                     for (int sb = 0; sb < cols / Q4_KCodec.BLOCK; sb++) {
-                        long o = row + (long) sb * Q4_KCodec.BYTES;
+                        long o = row + (long) sb * bytes;
                         float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
                         float negMin = -Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
                         for (int j = 0; j < 8; j++) {
                             float d1 = dw * Q4_KCodec.scale(data, o + 4, j);
-                            float c1 = 8f * d1 + negMin * Q4_KCodec.min(data, o + 4, j);
+                            float c1 = center * d1 + negMin * Q4_KCodec.min(data, o + 4, j);
                             int b = sb * 8 + j;
                             int isum = 0;
                             for (int l = 0; l < Q4_0Codec.BLOCK; l++) {
-                                int bits = data.get(ValueLayout.JAVA_BYTE, o + 16 + 32L * (j / 2) + l) & 0xFF;
-                                int nibble = j % 2 == 0 ? bits & 0x0F : bits >>> 4;
-                                isum += (nibble - 8) * q[t * cols + b * Q4_0Codec.BLOCK + l];
+                                isum += (quant.of(data, o, 32 * j + l) - center) * q[t * cols + b * Q4_0Codec.BLOCK + l];
                             }
                             sum = Math.fma((float) isum, d1 * d[t * blocks + b], sum);
                             sum = Math.fma(c1, dsums[t * blocks + b], sum);
@@ -227,44 +245,12 @@ public final class ScalarKernels implements Kernels {
     }
 
     /**
-     * The reference Q5_K matmul: {@link #q4_KMatmul}'s operations with 5-bit values, {@code isum}
-     * the exact integer dot of (q - 16) and the int8 activations and {@code c1 = 16 * d1 + (-dmin)
-     * * m}. {@link VectorQ5KDot} does the same operations per sub-block, summed in another order.
+     * The reference Q5_K matmul: {@link #q4_KMatmul}'s operations ({@link #minScaleMatmul}) with
+     * 5-bit values centred on 16. {@link VectorQ5KDot} does the same operations per sub-block,
+     * summed in another order.
      */
     static void q5_KMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
-        int rows = w.rows();
-        int cols = w.cols();
-        int blocks = cols / Q4_0Codec.BLOCK;
-        int[] q = new int[nTokens * cols];
-        float[] d = new float[nTokens * blocks];
-        float[] dsums = new float[nTokens * blocks];
-        quantizeActivations(x, nTokens, cols, q, d, dsums);
-        MemorySegment data = w.data();
-        parallel.run(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                long row = r * w.rowBytes();
-                for (int t = 0; t < nTokens; t++) {
-                    float sum = 0f;
-                    for (int sb = 0; sb < cols / Q5_KCodec.BLOCK; sb++) {
-                        long o = row + (long) sb * Q5_KCodec.BYTES;
-                        float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
-                        float negMin = -Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
-                        for (int j = 0; j < 8; j++) {
-                            float d1 = dw * Q4_KCodec.scale(data, o + 4, j);
-                            float c1 = 16f * d1 + negMin * Q4_KCodec.min(data, o + 4, j);
-                            int b = sb * 8 + j;
-                            int isum = 0;
-                            for (int l = 0; l < Q4_0Codec.BLOCK; l++) {
-                                isum += (Q5_KCodec.quant(data, o, 32 * j + l) - 16) * q[t * cols + b * Q4_0Codec.BLOCK + l];
-                            }
-                            sum = Math.fma((float) isum, d1 * d[t * blocks + b], sum);
-                            sum = Math.fma(c1, dsums[t * blocks + b], sum);
-                        }
-                    }
-                    out[t * rows + r] = sum;
-                }
-            }
-        });
+        minScaleMatmul(w, x, nTokens, out, parallel, Q5_KCodec.BYTES, 16, Q5_KCodec::quant);
     }
 
     private float[] rowBuffer(int cols) {

@@ -1,8 +1,12 @@
 package io.sparkinfer.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
+import java.util.Arrays;
 import java.util.Random;
 
 /** Random and extreme inputs shared by the kernel tests. */
@@ -42,5 +46,65 @@ final class KernelTestData {
             m += Math.abs((double) wRow[c] * x[xOff + c]);
         }
         return m;
+    }
+
+    /**
+     * The scalar reference of an integer type (Q4_K, Q5_K, Q6_K) on n tokens of x: the dot of the
+     * exactly decoded weights with the quantized activations {@code dx * xq} to float rounding
+     * (1e-5 of the terms' magnitude), and within half an int8 step per element of the dot with
+     * the float activations.
+     */
+    static void assertIntegerReference(WeightMatrix w, float[] x, int n) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] weights = new float[rows * cols];
+        TensorCodec.dequantize(w.type(), w.data(), 0, weights, 0, rows * cols);
+        float[] out = new float[n * rows];
+        new ScalarKernels().matmul(w, x, n, out);
+        int[] q = new int[32];
+        for (int t = 0; t < n; t++) {
+            double[] xq = new double[cols];
+            double[] halfStep = new double[cols];
+            for (int b = 0; b < cols / 32; b++) {
+                float dx = Q8Activations.quantizeBlock(x, t * cols + b * 32, q);
+                for (int e = 0; e < 32; e++) {
+                    xq[b * 32 + e] = (double) dx * q[e];
+                    halfStep[b * 32 + e] = dx / 2.0;
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                double quantized = 0;
+                double plain = 0;
+                double magnitude = 0;
+                double bound = 0;
+                for (int c = 0; c < cols; c++) {
+                    double wv = weights[r * cols + c];
+                    quantized += wv * xq[c];
+                    plain += wv * x[t * cols + c];
+                    magnitude += Math.abs(wv * xq[c]);
+                    bound += Math.abs(wv) * halfStep[c];
+                }
+                float got = out[t * rows + r];
+                String where = w.type() + " token " + t + " row " + r;
+                assertEquals(quantized, got, 1e-5 * magnitude, where + ": not the dot with dx * xq");
+                assertTrue(Math.abs(plain - got) <= bound + 1e-5 * magnitude, where + ": beyond the int8 rounding");
+            }
+        }
+    }
+
+    /** Each of x's n tokens gets, inside one matmul of all n through k, the bits it gets alone. */
+    static void assertBatchedBitsEqualSingle(Kernels k, WeightMatrix w, float[] x, int n) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] batch = new float[n * rows];
+        k.matmul(w, x, n, batch);
+        float[] one = new float[rows];
+        for (int t = 0; t < n; t++) {
+            k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(Float.floatToRawIntBits(one[r]), Float.floatToRawIntBits(batch[t * rows + r]),
+                        w.type() + " token " + t + " row " + r);
+            }
+        }
     }
 }

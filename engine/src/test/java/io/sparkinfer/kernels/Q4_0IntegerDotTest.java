@@ -220,18 +220,7 @@ class Q4_0IntegerDotTest {
         Random rnd = new Random(17);
         int cols = 289 * QK;
         WeightMatrix w = new VectorKernels().prepare(KernelTestData.matrix(rnd, GGMLType.Q4_0, 37, cols, 0));
-        float[] x = KernelTestData.floats(rnd, 9 * cols, 1);
-        VectorKernels k = new VectorKernels();
-        float[] batch = new float[9 * 37];
-        k.matmul(w, x, 9, batch);
-        float[] one = new float[37];
-        for (int t = 0; t < 9; t++) {
-            k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
-            for (int r = 0; r < 37; r++) {
-                assertEquals(Float.floatToRawIntBits(one[r]), Float.floatToRawIntBits(batch[t * 37 + r]),
-                        "token " + t + " row " + r);
-            }
-        }
+        KernelTestData.assertBatchedBitsEqualSingle(new VectorKernels(), w, KernelTestData.floats(rnd, 9 * cols, 1), 9);
     }
 
     @Test

@@ -3,11 +3,9 @@ package io.sparkinfer.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Q4_KCodec;
-import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -130,44 +128,8 @@ class Q4_KIntegerDotTest {
     @Test
     void referenceIsTheDotWithTheQuantizedActivations() {
         Random rnd = new Random(9);
-        int rows = 13;
-        int cols = 1536;
-        int n = 5;
-        WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q4_K, rows, cols, 0);
-        float[] weights = new float[rows * cols];
-        TensorCodec.dequantize(GGMLType.Q4_K, w.data(), 0, weights, 0, rows * cols);
-        float[] x = KernelTestData.floats(rnd, n * cols, 0);
-        float[] out = new float[n * rows];
-        new ScalarKernels().matmul(w, x, n, out);
-        int[] q = new int[QK];
-        for (int t = 0; t < n; t++) {
-            double[] xq = new double[cols];
-            double[] halfStep = new double[cols];
-            for (int b = 0; b < cols / QK; b++) {
-                float dx = Q8Activations.quantizeBlock(x, t * cols + b * QK, q);
-                for (int e = 0; e < QK; e++) {
-                    xq[b * QK + e] = (double) dx * q[e];
-                    halfStep[b * QK + e] = dx / 2.0;
-                }
-            }
-            for (int r = 0; r < rows; r++) {
-                double quantized = 0;
-                double plain = 0;
-                double magnitude = 0;
-                double bound = 0;
-                for (int c = 0; c < cols; c++) {
-                    double wv = weights[r * cols + c];
-                    quantized += wv * xq[c];
-                    plain += wv * x[t * cols + c];
-                    magnitude += Math.abs(wv * xq[c]);
-                    bound += Math.abs(wv) * halfStep[c];
-                }
-                float got = out[t * rows + r];
-                String where = "token " + t + " row " + r;
-                assertEquals(quantized, got, 1e-5 * magnitude, where + ": not the dot with dx * xq");
-                assertTrue(Math.abs(plain - got) <= bound + 1e-5 * magnitude, where + ": beyond the int8 rounding");
-            }
-        }
+        WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q4_K, 13, 1536, 0);
+        KernelTestData.assertIntegerReference(w, KernelTestData.floats(rnd, 5 * 1536, 0), 5);
     }
 
     /**
@@ -232,18 +194,7 @@ class Q4_KIntegerDotTest {
         Random rnd = new Random(17);
         int cols = 38 * Q4_KCodec.BLOCK;
         WeightMatrix w = new VectorKernels().prepare(KernelTestData.matrix(rnd, GGMLType.Q4_K, 37, cols, 0));
-        float[] x = KernelTestData.floats(rnd, 9 * cols, 1);
-        VectorKernels k = new VectorKernels();
-        float[] batch = new float[9 * 37];
-        k.matmul(w, x, 9, batch);
-        float[] one = new float[37];
-        for (int t = 0; t < 9; t++) {
-            k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
-            for (int r = 0; r < 37; r++) {
-                assertEquals(Float.floatToRawIntBits(one[r]), Float.floatToRawIntBits(batch[t * 37 + r]),
-                        "token " + t + " row " + r);
-            }
-        }
+        KernelTestData.assertBatchedBitsEqualSingle(new VectorKernels(), w, KernelTestData.floats(rnd, 9 * cols, 1), 9);
     }
 
     @Test

@@ -9,7 +9,6 @@ import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -52,34 +51,8 @@ class Q5_KIntegerDotTest {
     @Test
     void referenceIsTheDotWithTheQuantizedActivations() {
         Random rnd = new Random(9);
-        int rows = 13;
-        int cols = 1536;
-        int n = 3;
-        WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q5_K, rows, cols, 0);
-        float[] weights = new float[rows * cols];
-        TensorCodec.dequantize(GGMLType.Q5_K, w.data(), 0, weights, 0, rows * cols);
-        float[] x = KernelTestData.floats(rnd, n * cols, 0);
-        float[] out = new float[n * rows];
-        new ScalarKernels().matmul(w, x, n, out);
-        int[] q = new int[QK];
-        for (int t = 0; t < n; t++) {
-            double[] xq = new double[cols];
-            for (int b = 0; b < cols / QK; b++) {
-                float dx = Q8Activations.quantizeBlock(x, t * cols + b * QK, q);
-                for (int e = 0; e < QK; e++) {
-                    xq[b * QK + e] = (double) dx * q[e];
-                }
-            }
-            for (int r = 0; r < rows; r++) {
-                double quantized = 0;
-                double magnitude = 0;
-                for (int c = 0; c < cols; c++) {
-                    quantized += weights[r * cols + c] * xq[c];
-                    magnitude += Math.abs(weights[r * cols + c] * xq[c]);
-                }
-                assertEquals(quantized, out[t * rows + r], 1e-5 * magnitude, "token " + t + " row " + r);
-            }
-        }
+        WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q5_K, 13, 1536, 0);
+        KernelTestData.assertIntegerReference(w, KernelTestData.floats(rnd, 3 * 1536, 0), 3);
     }
 
     /**
@@ -149,17 +122,6 @@ class Q5_KIntegerDotTest {
         Random rnd = new Random(17);
         int cols = 38 * Q5_KCodec.BLOCK;
         WeightMatrix w = new VectorKernels().prepare(KernelTestData.matrix(rnd, GGMLType.Q5_K, 21, cols, 0));
-        float[] x = KernelTestData.floats(rnd, 9 * cols, 1);
-        VectorKernels k = new VectorKernels();
-        float[] batch = new float[9 * 21];
-        k.matmul(w, x, 9, batch);
-        float[] one = new float[21];
-        for (int t = 0; t < 9; t++) {
-            k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
-            for (int r = 0; r < 21; r++) {
-                assertEquals(Float.floatToRawIntBits(one[r]), Float.floatToRawIntBits(batch[t * 21 + r]),
-                        "token " + t + " row " + r);
-            }
-        }
+        KernelTestData.assertBatchedBitsEqualSingle(new VectorKernels(), w, KernelTestData.floats(rnd, 9 * cols, 1), 9);
     }
 }
