@@ -16,16 +16,17 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Activations quantized to int8 per 32-element block (ggml's Q8_0: {@code d = max|x| / 127},
- * {@code q = round(x / d)}), for the integer Q4_0 dots; llama.cpp multiplies Q4_0 weights the same
- * way. {@link #quantizeBlock} is the one rounding rule, shared by {@link ScalarKernels} and the
+ * {@code q = round(x / d)}), for the integer dots of Q4_0, Q4_K, Q5_K and Q6_K; llama.cpp
+ * multiplies those weights the same way. {@link #quantizeBlock} is the one rounding rule, shared by {@link ScalarKernels} and the
  * vector layout below, so both tiers see the same integers.
  *
  * <p>Vector layout, per token, in groups matching {@link Q4_0Interleaved}: for step i (0..15) the
  * 32 blocks' element i as int16 (64 bytes), then their {@code q[i + 16] - 16 * q[i]} (64 bytes);
  * then the 32 block scales d as floats, in the order the kernels' epilogue reads them ({@link
  * #scaleSlot}); then per block {@code -8 * sum(q)} as int16; then per block {@code d * sum(q)} as
- * floats, in the scales' order (the Q4_K kernels' min term, {@link VectorQ4KDot}). The kernels multiply a weight byte b
- * (low nibble lo: element i, high nibble hi: element i + 16) as a whole by q[i] and its high
+ * floats, in the scales' order (the min term of Q4_K and Q5_K, {@link VectorQ4KDot}, {@link
+ * VectorQ5KDot}). The Q4 kernels multiply a weight byte b (low nibble lo: element i, high
+ * nibble hi: element i + 16) as a whole by q[i] and its high
  * nibble by the second value: {@code b * q[i] + hi * (q[i + 16] - 16 q[i]) = lo * q[i] + hi * q[i +
  * 16]}, without masking the low nibble (one vector op fewer per step). The offset term lets them
  * use the raw nibbles (0..15) and still get {@code sum((nibble - 8) * q)}. The int16 products and
@@ -37,7 +38,7 @@ final class Q8Activations {
     static final int SCALES = Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS * Short.BYTES;
     /** Offset of the 32 int16 offset terms in a group. */
     static final int OFFSETS = SCALES + Q4_0Interleaved.BLOCKS * Float.BYTES;
-    /** Offset of the 32 floats {@code d * sum(q)}, in {@link #scaleSlot} order. */
+    /** Offset of the 32 floats {@code d * sum(q)}, in {@link #scaleSlot} order (Q4_K's and Q5_K's min term). */
     static final int DSUMS = OFFSETS + Q4_0Interleaved.BLOCKS * Short.BYTES;
     /** Bytes per group: a multiple of 64, so every group and token starts on a cache line. */
     static final int BYTES = DSUMS + Q4_0Interleaved.BLOCKS * Float.BYTES;
