@@ -16,6 +16,32 @@ public final class Layouts {
     private Layouts() {
     }
 
+    /**
+     * The element of largest magnitude among {@code src[s .. s + n)} (the first on ties), sign
+     * kept: Q4_0's and Q5_0's scale maps it to the grid's negative end.
+     */
+    static float signedAbsMax(float[] src, int s, int n) {
+        float amax = 0f, max = 0f;
+        for (int j = 0; j < n; j++) {
+            float v = src[s + j];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        return max;
+    }
+
+    /** {@code {min, max}} of {@code src[s .. s + n)}: Q4_1's and Q5_1's grid ends. */
+    static float[] minMax(float[] src, int s, int n) {
+        float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
+        for (int j = 0; j < n; j++) {
+            min = Math.min(min, src[s + j]);
+            max = Math.max(max, src[s + j]);
+        }
+        return new float[] {min, max};
+    }
+
     /** C's roundf: halves away from zero (Math.round would send -2.5 to -2). Exact in double for any float. */
     static int roundAway(float v) {
         double a = Math.floor(Math.abs((double) v) + 0.5);

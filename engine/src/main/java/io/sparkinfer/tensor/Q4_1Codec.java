@@ -34,11 +34,8 @@ public final class Q4_1Codec {
         for (int b = 0; b < n / BLOCK; b++) {
             int s = srcOff + b * BLOCK;
             long o = dstOff + (long) b * BYTES;
-            float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
-            for (int j = 0; j < BLOCK; j++) {
-                min = Math.min(min, src[s + j]);
-                max = Math.max(max, src[s + j]);
-            }
+            float[] range = Layouts.minMax(src, s, BLOCK);
+            float min = range[0], max = range[1];
             float d = (max - min) / 15;
             float id = d != 0f ? 1.0f / d : 0f;
             dst.set(Layouts.I16, o, Float.floatToFloat16(d));

@@ -38,14 +38,7 @@ public final class Q5_0Codec {
         for (int b = 0; b < n / BLOCK; b++) {
             int s = srcOff + b * BLOCK;
             long o = dstOff + (long) b * BYTES;
-            float amax = 0f, max = 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                float v = src[s + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
+            float max = Layouts.signedAbsMax(src, s, BLOCK);
             float d = max / -16;
             float id = d != 0f ? 1.0f / d : 0f;
             dst.set(Layouts.I16, o, Float.floatToFloat16(d));
