@@ -3,6 +3,7 @@ package io.sparkinfer.kernels;
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Q4_0Codec;
 import io.sparkinfer.tensor.Q4_KCodec;
+import io.sparkinfer.tensor.Q5_0Codec;
 import io.sparkinfer.tensor.Q5_KCodec;
 import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
@@ -17,9 +18,10 @@ import java.lang.foreign.ValueLayout;
  * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
  * float dots with the activations (for Q8_0 rounded to bfloat16 first, {@link
  * Bf16Activations#round}), the same math as {@link VectorKernels}, which differs only in the
- * order it sums. Q4_0, Q4_K, Q5_K and Q6_K are the exceptions, in both: their activations are
+ * order it sums. Q4_0, Q5_0, Q4_K, Q5_K and Q6_K are the exceptions, in both: their activations are
  * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled,
- * llama.cpp's Q4_0 x Q8_0 and K-quant x Q8_K products ({@link #q4_0Matmul}, {@link
+ * llama.cpp's Q4_0/Q5_0 x Q8_0 and K-quant x Q8_K products ({@link #q4_0Matmul}, {@link
+ * #q5_0Matmul}, {@link
  * #q4_KMatmul}, {@link #q5_KMatmul}, {@link #q6_KMatmul}).
  */
 public final class ScalarKernels implements Kernels {
@@ -59,6 +61,10 @@ public final class ScalarKernels implements Kernels {
         }
         if (w.type() == GGMLType.Q5_K) {
             q5_KMatmul(w, x, nTokens, out, parallel);
+            return;
+        }
+        if (w.type() == GGMLType.Q5_0) {
+            q5_0Matmul(w, x, nTokens, out, parallel);
             return;
         }
         int rows = w.rows();
@@ -251,6 +257,39 @@ public final class ScalarKernels implements Kernels {
      */
     static void q5_KMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
         minScaleMatmul(w, x, nTokens, out, parallel, Q5_KCodec.BYTES, 16, Q5_KCodec::quant);
+    }
+
+    /**
+     * The reference Q5_0 matmul, llama.cpp's Q5_0 x Q8_0 product: per block {@code sum =
+     * fma(isum, d_w * d_x, sum)}, isum the exact integer dot of (q - 16) and the int8 activations,
+     * as {@link #q4_0Matmul}. {@link VectorQ5_0Dot} does the same, summed in another order.
+     */
+    static void q5_0Matmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int blocks = cols / Q4_0Codec.BLOCK;
+        int[] q = new int[nTokens * cols];
+        float[] d = new float[nTokens * blocks];
+        quantizeActivations(x, nTokens, cols, q, d, null);
+        MemorySegment data = w.data();
+        parallel.run(rows, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long row = r * w.rowBytes();
+                for (int t = 0; t < nTokens; t++) {
+                    float sum = 0f;
+                    for (int b = 0; b < blocks; b++) {
+                        long o = row + (long) b * Q5_0Codec.BYTES;
+                        float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
+                        int isum = 0;
+                        for (int l = 0; l < Q4_0Codec.BLOCK; l++) {
+                            isum += (Q5_0Codec.quant(data, o, l) - 16) * q[t * cols + b * Q4_0Codec.BLOCK + l];
+                        }
+                        sum = Math.fma((float) isum, dw * d[t * blocks + b], sum);
+                    }
+                    out[t * rows + r] = sum;
+                }
+            }
+        });
     }
 
     private float[] rowBuffer(int cols) {

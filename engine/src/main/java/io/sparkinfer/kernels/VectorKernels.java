@@ -193,7 +193,8 @@ public final class VectorKernels implements Kernels {
 
     /** Whether type multiplies as integers on int8 activations ({@link VectorQ4Matmul}). */
     private static boolean integer(GGMLType type) {
-        return type == GGMLType.Q4_0 || type == GGMLType.Q4_K || type == GGMLType.Q5_K || type == GGMLType.Q6_K;
+        return type == GGMLType.Q4_0 || type == GGMLType.Q5_0 || type == GGMLType.Q4_K || type == GGMLType.Q5_K
+                || type == GGMLType.Q6_K;
     }
 
     private static MemorySegment pack(WeightMatrix w) {
@@ -201,6 +202,7 @@ public final class VectorKernels implements Kernels {
             case Q4_K -> Q4_KInterleaved.pack(w);
             case Q6_K -> Q6_KInterleaved.pack(w);
             case Q5_K -> Q5_KInterleaved.pack(w);
+            case Q5_0 -> Q5_0Interleaved.pack(w);
             default -> Q4_0Interleaved.pack(w);
         };
     }
@@ -216,6 +218,7 @@ public final class VectorKernels implements Kernels {
                 case Q4_K -> ScalarKernels.q4_KMatmul(w, x, nTokens, out, parallel);
                 case Q6_K -> ScalarKernels.q6_KMatmul(w, x, nTokens, out, parallel);
                 case Q5_K -> ScalarKernels.q5_KMatmul(w, x, nTokens, out, parallel);
+                case Q5_0 -> ScalarKernels.q5_0Matmul(w, x, nTokens, out, parallel);
                 default -> ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);
             }
             return;

@@ -72,8 +72,8 @@ final class VectorQ4Dot {
      * conversions: the kernels are big enough that C2 stops inlining even small helpers
      * (NodeCountInliningCutoff), and a helper that is not inlined boxes its vectors.
      */
-    private static final int F16_MASK = 0x8FFFE000;
-    private static final float F16_SCALE = 0x1p112f;
+    static final int F16_MASK = 0x8FFFE000;
+    static final float F16_SCALE = 0x1p112f;
 
     /**
      * Row at {@code w + base} times the token at {@code x + x0}, over {@code groups} groups. It stops
