@@ -2,8 +2,10 @@ package io.sparkinfer.kernels;
 
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Q4_0Codec;
+import io.sparkinfer.tensor.Q4_1Codec;
 import io.sparkinfer.tensor.Q4_KCodec;
 import io.sparkinfer.tensor.Q5_0Codec;
+import io.sparkinfer.tensor.Q5_1Codec;
 import io.sparkinfer.tensor.Q5_KCodec;
 import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
@@ -18,10 +20,10 @@ import java.lang.foreign.ValueLayout;
  * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
  * float dots with the activations (for Q8_0 rounded to bfloat16 first, {@link
  * Bf16Activations#round}), the same math as {@link VectorKernels}, which differs only in the
- * order it sums. Q4_0, Q5_0, Q4_K, Q5_K and Q6_K are the exceptions, in both: their activations are
+ * order it sums. Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K are the exceptions, in both: their activations are
  * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled,
  * llama.cpp's Q4_0/Q5_0 x Q8_0 and K-quant x Q8_K products ({@link #q4_0Matmul}, {@link
- * #q5_0Matmul}, {@link
+ * #q5_0Matmul}, {@link #q5_1Matmul}, {@link
  * #q4_KMatmul}, {@link #q5_KMatmul}, {@link #q6_KMatmul}).
  */
 public final class ScalarKernels implements Kernels {
@@ -65,6 +67,10 @@ public final class ScalarKernels implements Kernels {
         }
         if (w.type() == GGMLType.Q5_0) {
             q5_0Matmul(w, x, nTokens, out, parallel);
+            return;
+        }
+        if (w.type() == GGMLType.Q5_1 || w.type() == GGMLType.Q4_1) {
+            q5_1Matmul(w, x, nTokens, out, parallel);
             return;
         }
         int rows = w.rows();
@@ -285,6 +291,46 @@ public final class ScalarKernels implements Kernels {
                             isum += (Q5_0Codec.quant(data, o, l) - 16) * q[t * cols + b * Q4_0Codec.BLOCK + l];
                         }
                         sum = Math.fma((float) isum, dw * d[t * blocks + b], sum);
+                    }
+                    out[t * rows + r] = sum;
+                }
+            }
+        });
+    }
+
+    /**
+     * The reference Q5_1 and Q4_1 matmul (element {@code d * q + m}): per block {@code sum =
+     * fma(isum, d * dx, sum)}, then {@code sum = fma(c, dx * sum(xq), sum)}, with isum the exact
+     * integer dot of (q - center) and the int8 activations and {@code c = center * d + m}
+     * ({@link Q5_1Interleaved#center}). {@link VectorQ5_1Dot} does the same, summed in another order.
+     */
+    static void q5_1Matmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int blocks = cols / Q4_0Codec.BLOCK;
+        boolean five = w.type() == GGMLType.Q5_1;
+        int center = Q5_1Interleaved.center(w.type());
+        int[] q = new int[nTokens * cols];
+        float[] d = new float[nTokens * blocks];
+        float[] dsums = new float[nTokens * blocks];
+        quantizeActivations(x, nTokens, cols, q, d, dsums);
+        MemorySegment data = w.data();
+        parallel.run(rows, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long row = r * w.rowBytes();
+                for (int t = 0; t < nTokens; t++) {
+                    float sum = 0f;
+                    for (int b = 0; b < blocks; b++) {
+                        long o = row + (long) b * w.type().typeSize;
+                        float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
+                        float mw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
+                        int isum = 0;
+                        for (int l = 0; l < Q4_0Codec.BLOCK; l++) {
+                            int quant = five ? Q5_1Codec.quant(data, o, l) : Q4_1Codec.quant(data, o, l);
+                            isum += (quant - center) * q[t * cols + b * Q4_0Codec.BLOCK + l];
+                        }
+                        sum = Math.fma((float) isum, dw * d[t * blocks + b], sum);
+                        sum = Math.fma(center * dw + mw, dsums[t * blocks + b], sum);
                     }
                     out[t * rows + r] = sum;
                 }

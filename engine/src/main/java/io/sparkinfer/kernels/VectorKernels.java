@@ -193,8 +193,10 @@ public final class VectorKernels implements Kernels {
 
     /** Whether type multiplies as integers on int8 activations ({@link VectorQ4Matmul}). */
     private static boolean integer(GGMLType type) {
-        return type == GGMLType.Q4_0 || type == GGMLType.Q5_0 || type == GGMLType.Q4_K || type == GGMLType.Q5_K
-                || type == GGMLType.Q6_K;
+        return switch (type) {
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     private static MemorySegment pack(WeightMatrix w) {
@@ -203,6 +205,7 @@ public final class VectorKernels implements Kernels {
             case Q6_K -> Q6_KInterleaved.pack(w);
             case Q5_K -> Q5_KInterleaved.pack(w);
             case Q5_0 -> Q5_0Interleaved.pack(w);
+            case Q5_1, Q4_1 -> Q5_1Interleaved.pack(w);
             default -> Q4_0Interleaved.pack(w);
         };
     }
@@ -219,6 +222,7 @@ public final class VectorKernels implements Kernels {
                 case Q6_K -> ScalarKernels.q6_KMatmul(w, x, nTokens, out, parallel);
                 case Q5_K -> ScalarKernels.q5_KMatmul(w, x, nTokens, out, parallel);
                 case Q5_0 -> ScalarKernels.q5_0Matmul(w, x, nTokens, out, parallel);
+                case Q5_1, Q4_1 -> ScalarKernels.q5_1Matmul(w, x, nTokens, out, parallel);
                 default -> ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);
             }
             return;

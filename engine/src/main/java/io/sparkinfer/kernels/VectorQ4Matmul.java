@@ -47,8 +47,9 @@ final class VectorQ4Matmul {
         boolean kQuant = type == GGMLType.Q4_K;
         long rowBytes = rowBytes(type, cols);
         long xs = Q8Activations.tokenBytes(cols);
-        // Q6_K, Q5_K and Q5_0 have one kernel, a token at a time (VectorQ6KDot, VectorQ5KDot,
-        // VectorQ5_0Dot), for every batch size.
+        // The other types have one kernel, a token at a time (VectorQ6KDot, VectorQ5KDot,
+        // VectorQ5_0Dot, VectorQ5_1Dot), for every batch size.
+        float center = type == GGMLType.Q5_1 || type == GGMLType.Q4_1 ? Q5_1Interleaved.center(type) : 0;
         int quads = VectorQ4Dot.QUAD && (type == GGMLType.Q4_0 || type == GGMLType.Q4_K) ? nTokens & ~3 : 0;
         int block = rowBlock(type, cols);
         long accRow = VectorQ4Dot.ACC_BYTES;
@@ -101,6 +102,7 @@ final class VectorQ4Matmul {
                         case Q6_K -> VectorQ6KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                         case Q5_K -> VectorQ5KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                         case Q5_0 -> VectorQ5_0Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                        case Q5_1, Q4_1 -> VectorQ5_1Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc, center);
                         default -> VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                     }
                     out[t * rows + r] = VectorQ4Dot.finish(acc);
@@ -109,7 +111,7 @@ final class VectorQ4Matmul {
         }
     }
 
-    /** Bytes of one packed row of type (Q4_0, Q5_0, Q4_K, Q5_K or Q6_K). */
+    /** Bytes of one packed row of type (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K). */
     static long rowBytes(GGMLType type, int cols) {
         return switch (type) {
             case Q4_0 -> Q4_0Interleaved.rowBytes(cols);
@@ -117,6 +119,7 @@ final class VectorQ4Matmul {
             case Q6_K -> Q6_KInterleaved.rowBytes(cols);
             case Q5_K -> Q5_KInterleaved.rowBytes(cols);
             case Q5_0 -> Q5_0Interleaved.rowBytes(cols);
+            case Q5_1, Q4_1 -> Q5_1Interleaved.rowBytes(cols);
             default -> throw new IllegalArgumentException("no integer layout for " + type);
         };
     }

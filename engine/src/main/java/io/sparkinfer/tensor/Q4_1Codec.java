@@ -13,6 +13,12 @@ public final class Q4_1Codec {
     private Q4_1Codec() {
     }
 
+    /** The 4-bit quant (0..15) of element e (0..31) of the block at o. */
+    public static int quant(MemorySegment src, long o, int e) {
+        int q = src.get(Layouts.I8, o + 4 + e % 16) & 0xff;
+        return e < 16 ? q & 0x0f : q >>> 4;
+    }
+
     public static void dequantize(MemorySegment src, long off, float[] dst, int dstOff, int n) {
         Layouts.checkBlocks("Q4_1", n, BLOCK);
         for (int b = 0; b < n / BLOCK; b++) {

@@ -15,6 +15,13 @@ public final class Q5_1Codec {
     private Q5_1Codec() {
     }
 
+    /** The 5-bit quant (0..31) of element e (0..31) of the block at o. */
+    public static int quant(MemorySegment src, long o, int e) {
+        int qh = src.get(Layouts.I32, o + 4);
+        int q = src.get(Layouts.I8, o + 8 + e % 16) & 0xff;
+        return (e < 16 ? q & 0x0f : q >>> 4) | (qh >>> e & 1) << 4;
+    }
+
     public static void dequantize(MemorySegment src, long off, float[] dst, int dstOff, int n) {
         Layouts.checkBlocks("Q5_1", n, BLOCK);
         for (int b = 0; b < n / BLOCK; b++) {

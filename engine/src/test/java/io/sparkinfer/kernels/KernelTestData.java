@@ -107,4 +107,42 @@ final class KernelTestData {
             }
         }
     }
+
+    /**
+     * For the types whose integer dots carry a min term ({@code c * dx * sum(xq)} per 32-element
+     * block: Q4_1, Q5_1, Q4_K, Q5_K), {@code sum over blocks of |c| * sum |x|}; 0 for the others.
+     * That term and the block's {@code d * S} part can each be far larger than {@code sum |w x|}
+     * and cancel (large |x| where |w| is small), so a reordered sum's rounding scales with it
+     * (llama.cpp's Q4_1 / K-quant dots have the same terms).
+     */
+    static double minTermMagnitude(WeightMatrix w, int row, float[] x, int xOff) {
+        double m = 0;
+        long base = row * w.rowBytes();
+        for (int b = 0; b < w.cols() / 32; b++) {
+            double c = switch (w.type()) {
+                case Q4_1, Q5_1 -> {
+                    long o = base + (long) b * w.type().typeSize;
+                    float d = Float.float16ToFloat(w.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, o));
+                    float min = Float.float16ToFloat(w.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
+                    yield (w.type() == GGMLType.Q5_1 ? 16 : 8) * (double) d + min;
+                }
+                case Q4_K, Q5_K -> {
+                    long o = base + (long) (b / 8) * w.type().typeSize;
+                    int j = b % 8;
+                    float d = Float.float16ToFloat(w.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, o));
+                    float dmin = Float.float16ToFloat(w.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
+                    int center = w.type() == GGMLType.Q5_K ? 16 : 8;
+                    yield center * (double) d * io.sparkinfer.tensor.Q4_KCodec.scale(w.data(), o + 4, j)
+                            - (double) dmin * io.sparkinfer.tensor.Q4_KCodec.min(w.data(), o + 4, j);
+                }
+                default -> 0;
+            };
+            double sx = 0;
+            for (int e = 0; e < 32; e++) {
+                sx += Math.abs(x[xOff + b * 32 + e]);
+            }
+            m += Math.abs(c) * sx;
+        }
+        return m;
+    }
 }

@@ -1,0 +1,116 @@
+package io.sparkinfer.kernels;
+
+import static io.sparkinfer.kernels.VectorQ4Dot.BH;
+import static io.sparkinfer.kernels.VectorQ4Dot.CHUNKS;
+import static io.sparkinfer.kernels.VectorQ4Dot.F16_MASK;
+import static io.sparkinfer.kernels.VectorQ4Dot.F16_SCALE;
+import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.SL;
+import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
+import static io.sparkinfer.kernels.VectorQ4Dot.SW;
+import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.G;
+import static io.sparkinfer.kernels.VectorWidth.I;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Integer dots of {@link Q5_1Interleaved} rows (Q5_1 or Q4_1: element {@code d * q + m}) with
+ * {@link Q8Activations}. With activations {@code dx * xq} a block's dot is {@code dx * (d * S + c *
+ * sum(xq))}, {@code S = sum((q - center) xq)}, {@code c = center * d + m}: {@link VectorQ5_0Dot}'s
+ * integer halves and epilogue, then the min term as {@link VectorQ4KDot}'s, per lane {@code acc =
+ * fma(float(S), d * dx, acc); acc = fma(c, dx * sum(xq), acc)}. One token at a time for every
+ * batch size; {@link ScalarKernels#q5_1Matmul} is the reference.
+ */
+final class VectorQ5_1Dot {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    private VectorQ5_1Dot() {
+    }
+
+    /**
+     * Row at {@code w + base} times the token at {@code x + x0}, into lanes ({@link
+     * VectorQ4Dot#finish}); center: {@link Q5_1Interleaved#center}.
+     */
+    static void dot1(MemorySegment w, long base, MemorySegment x, long x0, int groups, MemorySegment lanes,
+                     float center) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        lanes = NativeSegments.pin(lanes);
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int g = 0; g < groups; g++) {
+            long wg = base + (long) g * Q5_1Interleaved.BYTES;
+            long xg = x0 + (long) g * Q8Activations.BYTES;
+            for (int c = 0; c < CHUNKS; c++) {
+                long wc = wg + c * SL;
+                long xc = xg + c * SL * Short.BYTES;
+                ShortVector p = ShortVector.zero(SW); // elements 0..15 of each block
+                ShortVector r = p;                    // elements 16..31
+                for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
+                    long wi = wc + 2L * i * Q6_KInterleaved.STEP; // steps i and i + 8 (Q6_KInterleaved.slot)
+                    long xi = xc + (long) i * STEP_BYTES;
+                    ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
+                    ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
+                            .add(y.lanewise(VectorOperators.LSHL, 4));
+                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
+                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
+                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
+                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                    wi += Q6_KInterleaved.STEP;
+                    xi += 8L * STEP_BYTES;
+                    y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
+                    z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
+                            .add(y.lanewise(VectorOperators.LSHL, 4));
+                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
+                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
+                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
+                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                }
+                IntVector pi = p.reinterpretAsInts();
+                IntVector ri = r.reinterpretAsInts();
+                FloatVector se = (FloatVector) pi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(ri.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector so = (FloatVector) pi.lanewise(VectorOperators.ASHR, 16)
+                        .add(ri.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                // The chunk's f16 d and m as VectorQ4Dot.dot1 converts scales (even blocks, odd blocks).
+                IntVector scales = IntVector.fromMemorySegment(I, w, wg + Q5_1Interleaved.SCALES + c * SL * Short.BYTES, LE);
+                IntVector mins = IntVector.fromMemorySegment(I, w, wg + Q5_1Interleaved.MINS + c * SL * Short.BYTES, LE);
+                FloatVector d0 = scales.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+                        .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
+                FloatVector d1 = scales.lanewise(VectorOperators.ASHR, 3)
+                        .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
+                FloatVector c0 = d0.mul(center).add(mins.lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 3).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE));
+                FloatVector c1 = d1.mul(center).add(mins.lanewise(VectorOperators.ASHR, 3)
+                        .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE));
+                long xd = xg + Q8Activations.SCALES + 2L * c * G * Float.BYTES;
+                long xm = xg + Q8Activations.DSUMS + 2L * c * G * Float.BYTES;
+                FloatVector e0 = se.fma(d0.mul(FloatVector.fromMemorySegment(F, x, xd, NATIVE)), c == 0 ? a0 : a2);
+                FloatVector e1 = so.fma(d1.mul(FloatVector.fromMemorySegment(F, x, xd + G * Float.BYTES, NATIVE)),
+                        c == 0 ? a1 : a3);
+                e0 = c0.fma(FloatVector.fromMemorySegment(F, x, xm, NATIVE), e0);
+                e1 = c1.fma(FloatVector.fromMemorySegment(F, x, xm + G * Float.BYTES, NATIVE), e1);
+                if (c == 0) {
+                    a0 = e0;
+                    a1 = e1;
+                } else {
+                    a2 = e0;
+                    a3 = e1;
+                }
+            }
+        }
+        FloatVector sum = CHUNKS == 1 ? a0.add(a1) : a0.add(a2).add(a1.add(a3));
+        sum.intoMemorySegment(lanes, 0, NATIVE);
+    }
+}
