@@ -20,11 +20,10 @@ import java.lang.foreign.ValueLayout;
  * <p>Matmul dequantizes each weight row to floats (for Q8_0, {@code q * d}: exact) and takes
  * float dots with the activations (for Q8_0 rounded to bfloat16 first, {@link
  * Bf16Activations#round}), the same math as {@link VectorKernels}, which differs only in the
- * order it sums. Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K are the exceptions, in both: their activations are
- * quantized to int8 per block ({@link Q8Activations}) and each block's integer dot is scaled,
- * llama.cpp's Q4_0/Q5_0 x Q8_0 and K-quant x Q8_K products ({@link #q4_0Matmul}, {@link
- * #q5_0Matmul}, {@link #q5_1Matmul}, {@link
- * #q4_KMatmul}, {@link #q5_KMatmul}, {@link #q6_KMatmul}).
+ * order it sums. Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K are the exceptions, in both: their
+ * activations are quantized to int8 per block ({@link Q8Activations}) and each block's integer
+ * dot is scaled, llama.cpp's products with Q8_0 / Q8_K activations ({@link #q4_0Matmul}, {@link
+ * #legacyMatmul}, {@link #q4_KMatmul}, {@link #q5_KMatmul}, {@link #q6_KMatmul}).
  */
 public final class ScalarKernels implements Kernels {
     private final Parallel parallel;
@@ -49,30 +48,18 @@ public final class ScalarKernels implements Kernels {
         if (nTokens == 0) {
             return;
         }
-        if (w.type() == GGMLType.Q4_0) {
-            q4_0Matmul(w, x, nTokens, out, parallel);
-            return;
+        switch (w.type()) { // the types multiplied as integers on int8 activations
+            case Q4_0 -> q4_0Matmul(w, x, nTokens, out, parallel);
+            case Q5_0, Q5_1, Q4_1 -> legacyMatmul(w, x, nTokens, out, parallel);
+            case Q4_K -> q4_KMatmul(w, x, nTokens, out, parallel);
+            case Q5_K -> q5_KMatmul(w, x, nTokens, out, parallel);
+            case Q6_K -> q6_KMatmul(w, x, nTokens, out, parallel);
+            default -> floatMatmul(w, x, nTokens, out);
         }
-        if (w.type() == GGMLType.Q4_K) {
-            q4_KMatmul(w, x, nTokens, out, parallel);
-            return;
-        }
-        if (w.type() == GGMLType.Q6_K) {
-            q6_KMatmul(w, x, nTokens, out, parallel);
-            return;
-        }
-        if (w.type() == GGMLType.Q5_K) {
-            q5_KMatmul(w, x, nTokens, out, parallel);
-            return;
-        }
-        if (w.type() == GGMLType.Q5_0) {
-            q5_0Matmul(w, x, nTokens, out, parallel);
-            return;
-        }
-        if (w.type() == GGMLType.Q5_1 || w.type() == GGMLType.Q4_1) {
-            q5_1Matmul(w, x, nTokens, out, parallel);
-            return;
-        }
+    }
+
+    /** Dequantized rows times the activations (bfloat16-rounded for Q8_0), one float dot each. */
+    private void floatMatmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
         int rows = w.rows();
         int cols = w.cols();
         float[] xr = x;
@@ -266,53 +253,22 @@ public final class ScalarKernels implements Kernels {
     }
 
     /**
-     * The reference Q5_0 matmul, llama.cpp's Q5_0 x Q8_0 product: per block {@code sum =
-     * fma(isum, d_w * d_x, sum)}, isum the exact integer dot of (q - 16) and the int8 activations,
-     * as {@link #q4_0Matmul}. {@link VectorQ5_0Dot} does the same, summed in another order.
+     * The reference Q5_0, Q5_1 and Q4_1 matmul, llama.cpp's products with Q8_0 activations: per
+     * block {@code sum = fma(isum, d * dx, sum)}, isum the exact integer dot of (q - center) and
+     * the int8 activations ({@link LegacyInterleaved#center}); for Q5_1 and Q4_1 ({@code d * q +
+     * m}) then {@code sum = fma(center * d + m, dx * sum(xq), sum)}. {@link VectorLegacyDot} does
+     * the same per block, summed in another order.
      */
-    static void q5_0Matmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
+    static void legacyMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
         int rows = w.rows();
         int cols = w.cols();
         int blocks = cols / Q4_0Codec.BLOCK;
+        GGMLType type = w.type();
+        boolean mins = LegacyInterleaved.hasMins(type);
+        int center = LegacyInterleaved.center(type);
         int[] q = new int[nTokens * cols];
         float[] d = new float[nTokens * blocks];
-        quantizeActivations(x, nTokens, cols, q, d, null);
-        MemorySegment data = w.data();
-        parallel.run(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                long row = r * w.rowBytes();
-                for (int t = 0; t < nTokens; t++) {
-                    float sum = 0f;
-                    for (int b = 0; b < blocks; b++) {
-                        long o = row + (long) b * Q5_0Codec.BYTES;
-                        float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
-                        int isum = 0;
-                        for (int l = 0; l < Q4_0Codec.BLOCK; l++) {
-                            isum += (Q5_0Codec.quant(data, o, l) - 16) * q[t * cols + b * Q4_0Codec.BLOCK + l];
-                        }
-                        sum = Math.fma((float) isum, dw * d[t * blocks + b], sum);
-                    }
-                    out[t * rows + r] = sum;
-                }
-            }
-        });
-    }
-
-    /**
-     * The reference Q5_1 and Q4_1 matmul (element {@code d * q + m}): per block {@code sum =
-     * fma(isum, d * dx, sum)}, then {@code sum = fma(c, dx * sum(xq), sum)}, with isum the exact
-     * integer dot of (q - center) and the int8 activations and {@code c = center * d + m}
-     * ({@link Q5_1Interleaved#center}). {@link VectorQ5_1Dot} does the same, summed in another order.
-     */
-    static void q5_1Matmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
-        int rows = w.rows();
-        int cols = w.cols();
-        int blocks = cols / Q4_0Codec.BLOCK;
-        boolean five = w.type() == GGMLType.Q5_1;
-        int center = Q5_1Interleaved.center(w.type());
-        int[] q = new int[nTokens * cols];
-        float[] d = new float[nTokens * blocks];
-        float[] dsums = new float[nTokens * blocks];
+        float[] dsums = mins ? new float[nTokens * blocks] : null;
         quantizeActivations(x, nTokens, cols, q, d, dsums);
         MemorySegment data = w.data();
         parallel.run(rows, (from, to) -> {
@@ -321,16 +277,22 @@ public final class ScalarKernels implements Kernels {
                 for (int t = 0; t < nTokens; t++) {
                     float sum = 0f;
                     for (int b = 0; b < blocks; b++) {
-                        long o = row + (long) b * w.type().typeSize;
+                        long o = row + (long) b * type.typeSize;
                         float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
-                        float mw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
                         int isum = 0;
                         for (int l = 0; l < Q4_0Codec.BLOCK; l++) {
-                            int quant = five ? Q5_1Codec.quant(data, o, l) : Q4_1Codec.quant(data, o, l);
+                            int quant = switch (type) {
+                                case Q5_0 -> Q5_0Codec.quant(data, o, l);
+                                case Q5_1 -> Q5_1Codec.quant(data, o, l);
+                                default -> Q4_1Codec.quant(data, o, l);
+                            };
                             isum += (quant - center) * q[t * cols + b * Q4_0Codec.BLOCK + l];
                         }
                         sum = Math.fma((float) isum, dw * d[t * blocks + b], sum);
-                        sum = Math.fma(center * dw + mw, dsums[t * blocks + b], sum);
+                        if (mins) {
+                            float mw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
+                            sum = Math.fma(center * dw + mw, dsums[t * blocks + b], sum);
+                        }
                     }
                     out[t * rows + r] = sum;
                 }

@@ -204,8 +204,7 @@ public final class VectorKernels implements Kernels {
             case Q4_K -> Q4_KInterleaved.pack(w);
             case Q6_K -> Q6_KInterleaved.pack(w);
             case Q5_K -> Q5_KInterleaved.pack(w);
-            case Q5_0 -> Q5_0Interleaved.pack(w);
-            case Q5_1, Q4_1 -> Q5_1Interleaved.pack(w);
+            case Q5_0, Q5_1, Q4_1 -> LegacyInterleaved.pack(w);
             default -> Q4_0Interleaved.pack(w);
         };
     }
@@ -221,8 +220,7 @@ public final class VectorKernels implements Kernels {
                 case Q4_K -> ScalarKernels.q4_KMatmul(w, x, nTokens, out, parallel);
                 case Q6_K -> ScalarKernels.q6_KMatmul(w, x, nTokens, out, parallel);
                 case Q5_K -> ScalarKernels.q5_KMatmul(w, x, nTokens, out, parallel);
-                case Q5_0 -> ScalarKernels.q5_0Matmul(w, x, nTokens, out, parallel);
-                case Q5_1, Q4_1 -> ScalarKernels.q5_1Matmul(w, x, nTokens, out, parallel);
+                case Q5_0, Q5_1, Q4_1 -> ScalarKernels.legacyMatmul(w, x, nTokens, out, parallel);
                 default -> ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);
             }
             return;

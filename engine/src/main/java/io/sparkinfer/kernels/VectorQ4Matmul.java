@@ -48,8 +48,7 @@ final class VectorQ4Matmul {
         long rowBytes = rowBytes(type, cols);
         long xs = Q8Activations.tokenBytes(cols);
         // The other types have one kernel, a token at a time (VectorQ6KDot, VectorQ5KDot,
-        // VectorQ5_0Dot, VectorQ5_1Dot), for every batch size.
-        float center = type == GGMLType.Q5_1 || type == GGMLType.Q4_1 ? Q5_1Interleaved.center(type) : 0;
+        // VectorLegacyDot), for every batch size.
         int quads = VectorQ4Dot.QUAD && (type == GGMLType.Q4_0 || type == GGMLType.Q4_K) ? nTokens & ~3 : 0;
         int block = rowBlock(type, cols);
         long accRow = VectorQ4Dot.ACC_BYTES;
@@ -101,8 +100,9 @@ final class VectorQ4Matmul {
                         case Q4_K -> VectorQ4KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                         case Q6_K -> VectorQ6KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                         case Q5_K -> VectorQ5KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
-                        case Q5_0 -> VectorQ5_0Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
-                        case Q5_1, Q4_1 -> VectorQ5_1Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc, center);
+                        case Q5_0, Q5_1, Q4_1 -> VectorLegacyDot.dot1(packed, r * rowBytes,
+                                LegacyInterleaved.bytes(type), x, t * xs, groups, acc, LegacyInterleaved.center(type),
+                                LegacyInterleaved.hasMins(type));
                         default -> VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                     }
                     out[t * rows + r] = VectorQ4Dot.finish(acc);
@@ -118,8 +118,7 @@ final class VectorQ4Matmul {
             case Q4_K -> Q4_KInterleaved.rowBytes(cols);
             case Q6_K -> Q6_KInterleaved.rowBytes(cols);
             case Q5_K -> Q5_KInterleaved.rowBytes(cols);
-            case Q5_0 -> Q5_0Interleaved.rowBytes(cols);
-            case Q5_1, Q4_1 -> Q5_1Interleaved.rowBytes(cols);
+            case Q5_0, Q5_1, Q4_1 -> LegacyInterleaved.rowBytes(type, cols);
             default -> throw new IllegalArgumentException("no integer layout for " + type);
         };
     }

@@ -21,26 +21,31 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Integer dots of {@link Q5_1Interleaved} rows (Q5_1 or Q4_1: element {@code d * q + m}) with
- * {@link Q8Activations}. With activations {@code dx * xq} a block's dot is {@code dx * (d * S + c *
- * sum(xq))}, {@code S = sum((q - center) xq)}, {@code c = center * d + m}: {@link VectorQ5_0Dot}'s
- * integer halves and epilogue, then the min term as {@link VectorQ4KDot}'s, per lane {@code acc =
- * fma(float(S), d * dx, acc); acc = fma(c, dx * sum(xq), acc)}. One token at a time for every
- * batch size; {@link ScalarKernels#q5_1Matmul} is the reference.
+ * Integer dots of {@link LegacyInterleaved} rows (Q5_0, Q5_1, Q4_1) with {@link Q8Activations},
+ * as llama.cpp multiplies them. With activations {@code dx * xq} a block's dot is {@code dx * (d *
+ * S + c * sum(xq))}, {@code S = sum((q - center) xq)}: for Q5_0 ({@code d * (q - 16)}) {@code c}
+ * is 0 and its term is not computed; for Q5_1 and Q4_1 ({@code d * q + m}) {@code c = center * d
+ * + m}. A product reaches 16 * 127 = 2032, so each int16 lane sums half a block (16 values):
+ * elements 0..15 and 16..31 in two lanes, widened and added. Per lane, in this order: {@code acc =
+ * fma(float(S), d * dx, acc)}, then (with mins) {@code acc = fma(c, dx * sum(xq), acc)}; the f16
+ * d and m converted in lane pairs as {@link VectorQ4Dot#dot1} converts Q4_0's scales. One token at
+ * a time for every batch size; {@link ScalarKernels#legacyMatmul} is the reference.
  */
-final class VectorQ5_1Dot {
+final class VectorLegacyDot {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
-    private VectorQ5_1Dot() {
+    private VectorLegacyDot() {
     }
 
     /**
-     * Row at {@code w + base} times the token at {@code x + x0}, into lanes ({@link
-     * VectorQ4Dot#finish}); center: {@link Q5_1Interleaved#center}.
+     * Row at {@code w + base} times the token at {@code x + x0}, over {@code groups} groups of
+     * {@code groupBytes} ({@link LegacyInterleaved#bytes}), into lanes ({@link
+     * VectorQ4Dot#finish}); center: {@link LegacyInterleaved#center}; mins: whether the groups
+     * hold m ({@link LegacyInterleaved#hasMins}).
      */
-    static void dot1(MemorySegment w, long base, MemorySegment x, long x0, int groups, MemorySegment lanes,
-                     float center) {
+    static void dot1(MemorySegment w, long base, long groupBytes, MemorySegment x, long x0, int groups,
+                     MemorySegment lanes, float center, boolean mins) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         lanes = NativeSegments.pin(lanes);
@@ -49,7 +54,7 @@ final class VectorQ5_1Dot {
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         for (int g = 0; g < groups; g++) {
-            long wg = base + (long) g * Q5_1Interleaved.BYTES;
+            long wg = base + g * groupBytes;
             long xg = x0 + (long) g * Q8Activations.BYTES;
             for (int c = 0; c < CHUNKS; c++) {
                 long wc = wg + c * SL;
@@ -83,24 +88,26 @@ final class VectorQ5_1Dot {
                         .convert(VectorOperators.I2F, 0);
                 FloatVector so = (FloatVector) pi.lanewise(VectorOperators.ASHR, 16)
                         .add(ri.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
-                // The chunk's f16 d and m as VectorQ4Dot.dot1 converts scales (even blocks, odd blocks).
-                IntVector scales = IntVector.fromMemorySegment(I, w, wg + Q5_1Interleaved.SCALES + c * SL * Short.BYTES, LE);
-                IntVector mins = IntVector.fromMemorySegment(I, w, wg + Q5_1Interleaved.MINS + c * SL * Short.BYTES, LE);
+                // The chunk's f16 d (and m) as VectorQ4Dot.dot1 converts scales (even blocks, odd blocks).
+                IntVector scales = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.SCALES + c * SL * Short.BYTES, LE);
                 FloatVector d0 = scales.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
                         .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
                 FloatVector d1 = scales.lanewise(VectorOperators.ASHR, 3)
                         .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
-                FloatVector c0 = d0.mul(center).add(mins.lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 3).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE));
-                FloatVector c1 = d1.mul(center).add(mins.lanewise(VectorOperators.ASHR, 3)
-                        .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE));
                 long xd = xg + Q8Activations.SCALES + 2L * c * G * Float.BYTES;
-                long xm = xg + Q8Activations.DSUMS + 2L * c * G * Float.BYTES;
                 FloatVector e0 = se.fma(d0.mul(FloatVector.fromMemorySegment(F, x, xd, NATIVE)), c == 0 ? a0 : a2);
                 FloatVector e1 = so.fma(d1.mul(FloatVector.fromMemorySegment(F, x, xd + G * Float.BYTES, NATIVE)),
                         c == 0 ? a1 : a3);
-                e0 = c0.fma(FloatVector.fromMemorySegment(F, x, xm, NATIVE), e0);
-                e1 = c1.fma(FloatVector.fromMemorySegment(F, x, xm + G * Float.BYTES, NATIVE), e1);
+                if (mins) {
+                    IntVector m = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.MINS + c * SL * Short.BYTES, LE);
+                    FloatVector c0 = d0.mul(center).add(m.lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 3).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE));
+                    FloatVector c1 = d1.mul(center).add(m.lanewise(VectorOperators.ASHR, 3)
+                            .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE));
+                    long xm = xg + Q8Activations.DSUMS + 2L * c * G * Float.BYTES;
+                    e0 = c0.fma(FloatVector.fromMemorySegment(F, x, xm, NATIVE), e0);
+                    e1 = c1.fma(FloatVector.fromMemorySegment(F, x, xm + G * Float.BYTES, NATIVE), e1);
+                }
                 if (c == 0) {
                     a0 = e0;
                     a1 = e1;
