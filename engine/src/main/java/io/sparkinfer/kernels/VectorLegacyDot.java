@@ -8,6 +8,7 @@ import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
 import static io.sparkinfer.kernels.VectorQ4Dot.SL;
 import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
 import static io.sparkinfer.kernels.VectorQ4Dot.SW;
+import static io.sparkinfer.kernels.VectorQ4Dot.VB;
 import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.I;
@@ -119,5 +120,56 @@ final class VectorLegacyDot {
         }
         FloatVector sum = CHUNKS == 1 ? a0.add(a1) : a0.add(a2).add(a1.add(a3));
         sum.intoMemorySegment(lanes, 0, NATIVE);
+    }
+
+    /**
+     * Two rows (at base and base2; base2 may equal base, with at2 and sumsAt2 equal to at and
+     * sumsAt) times four tokens, groups [g0, g1) (at most {@link VectorHalfSums#GROUPS}): the
+     * integer sums of {@link VectorHalfSums#sums2x4}, then per row its scales ({@link #scales})
+     * and {@link VectorHalfSums#scale1x4}, into the accumulators of {@link VectorQ4Dot#dot1x4}
+     * ({@link VectorQ4Dot#finish4} sums them). 512-bit vectors only ({@link
+     * VectorHalfSums#SUPPORTED}); per (row, token) the float operations of {@link #dot1}.
+     */
+    static void dot2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
+                       int g0, int g1, MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt,
+                       long sumsAt2, long scalesAt, float center, boolean mins) {
+        VectorHalfSums.sums2x4(w, base, base2, groupBytes, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2);
+        scales(w, base, groupBytes, g0, g1, center, mins, sums, scalesAt);
+        VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt, scalesAt, mins, acc, at);
+        if (base2 != base) {
+            scales(w, base2, groupBytes, g0, g1, center, mins, sums, scalesAt);
+            VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt2, scalesAt, mins, acc, at2);
+        }
+    }
+
+    /**
+     * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
+     * {@link VectorHalfSums#scale1x4}: per group, d of the even and of the odd blocks, then (with
+     * mins) {@code center * d + m} of each, at out + outAt.
+     */
+    private static void scales(MemorySegment w, long base, long groupBytes, int g0, int g1, float center, boolean mins,
+                               MemorySegment out, long outAt) {
+        w = NativeSegments.pin(w);
+        out = NativeSegments.pin(out);
+        for (int g = g0; g < g1; g++) {
+            long wg = base + g * groupBytes;
+            long o = outAt + (g - g0) * VectorHalfSums.SCALE_VECTORS * VB;
+            IntVector scales = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.SCALES, LE);
+            FloatVector d0 = scales.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+                    .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
+            FloatVector d1 = scales.lanewise(VectorOperators.ASHR, 3)
+                    .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
+            d0.intoMemorySegment(out, o, NATIVE);
+            d1.intoMemorySegment(out, o + VB, NATIVE);
+            if (mins) {
+                IntVector m = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.MINS, LE);
+                d0.mul(center).add(m.lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 3).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE))
+                        .intoMemorySegment(out, o + 2 * VB, NATIVE);
+                d1.mul(center).add(m.lanewise(VectorOperators.ASHR, 3)
+                        .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE))
+                        .intoMemorySegment(out, o + 3 * VB, NATIVE);
+            }
+        }
     }
 }

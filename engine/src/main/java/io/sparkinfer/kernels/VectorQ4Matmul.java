@@ -43,17 +43,14 @@ final class VectorQ4Matmul {
         packed = NativeSegments.pin(packed);
         x = NativeSegments.pin(x);
         acc = NativeSegments.pin(acc);
-        int groups = Q4_0Interleaved.groups(cols);
-        boolean kQuant = type == GGMLType.Q4_K;
         long rowBytes = rowBytes(type, cols);
-        long xs = Q8Activations.tokenBytes(cols);
-        // The other types have one kernel, a token at a time (VectorQ6KDot, VectorQ5KDot,
-        // VectorLegacyDot), for every batch size.
-        int quads = VectorQ4Dot.QUAD && (type == GGMLType.Q4_0 || type == GGMLType.Q4_K) ? nTokens & ~3 : 0;
+        // Q4_0, Q4_K: four tokens at a time (VectorQ4Dot's sums); Q5_0, Q5_1, Q4_1 and Q5_K
+        // likewise at 512 bits (VectorHalfSums), else a token at a time; Q6_K a token at a time
+        // for every batch size.
+        boolean halves = halfSums(type);
+        int quads = (VectorQ4Dot.QUAD && (type == GGMLType.Q4_0 || type == GGMLType.Q4_K)) || halves
+                ? nTokens & ~3 : 0;
         int block = rowBlock(type, cols);
-        long accRow = VectorQ4Dot.ACC_BYTES;
-        long sumsAt = block * accRow;
-        long sumsBytes = VectorQ4Dot.sumsBytes();
         // Before 4-token passes, sweep each row block into cache (CacheSweep): the passes read
         // it in chunks (long rows: a chunk of each row, then the next row's, which the
         // prefetchers follow badly; ffn_down of a 1B at 8 tokens, all 16 layers from DRAM: 89-91
@@ -61,52 +58,124 @@ final class VectorQ4Matmul {
         // DRAM faster than a pass does (batched decode, 1B, in-JVM A/Bs: 4 tokens 1.12-1.16x
         // with it; 8 tokens 1.04-1.11x for the vector sweep over a byte per cache line). Not
         // for tokens one at a time, which read each row once: 0.70-0.85x at 1-2 tokens.
-        boolean sweep = quads > 0;
+        //
+        // Each kind of pass is a method of its own: inlined into one, with every type's calls
+        // hot (a Q4_K_M file mixes Q4_K, Q5_0 and Q6_K), C2 compiled the 4-token loops 1.5-2x
+        // slower (Qwen2.5-0.5B Q4_K_M, Q5_0 at 64 tokens: 40-56 against 88 GMAC/s).
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
-            if (sweep) {
+            if (quads > 0) {
                 CacheSweep.read(packed, r0 * rowBytes, r1 * rowBytes);
-            }
-            for (int t = 0; t < quads; t += 4) {
-                for (int g0 = 0; g0 < groups; g0 += CHUNK_GROUPS) {
-                    int g1 = Math.min(groups, g0 + CHUNK_GROUPS);
-                    int r = r0;
-                    for (; r + 2 <= r1; r += 2) {
-                        if (kQuant) {
-                            VectorQ4KDot.dot2x4(packed, r * rowBytes, (r + 1) * rowBytes, x, t * xs, xs, g0, g1,
-                                    acc, (r - r0) * accRow, (r + 1 - r0) * accRow, acc, sumsAt, sumsAt + sumsBytes);
-                        } else {
-                            VectorQ4Dot.dot2x4(packed, r * rowBytes, (r + 1) * rowBytes, x, t * xs, xs, g0, g1,
-                                    acc, (r - r0) * accRow, (r + 1 - r0) * accRow, acc, sumsAt, sumsAt + sumsBytes);
-                        }
-                    }
-                    if (r < r1) { // an odd last row
-                        if (kQuant) {
-                            VectorQ4KDot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc,
-                                    (r - r0) * accRow, acc, sumsAt);
-                        } else {
-                            VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc, (r - r0) * accRow,
-                                    acc, sumsAt);
-                        }
-                    }
-                }
-                for (int r = r0; r < r1; r++) {
-                    VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
+                if (halves) {
+                    halfQuads(packed, type, rows, cols, x, quads, out, r0, r1, acc);
+                } else {
+                    q4Quads(packed, type, rows, cols, x, quads, out, r0, r1, acc);
                 }
             }
-            for (int t = quads; t < nTokens; t++) {
-                for (int r = r0; r < r1; r++) {
-                    switch (type) {
-                        case Q4_K -> VectorQ4KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
-                        case Q6_K -> VectorQ6KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
-                        case Q5_K -> VectorQ5KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
-                        case Q5_0, Q5_1, Q4_1 -> VectorLegacyDot.dot1(packed, r * rowBytes,
-                                LegacyInterleaved.bytes(type), x, t * xs, groups, acc, LegacyInterleaved.center(type),
-                                LegacyInterleaved.hasMins(type));
-                        default -> VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+            if (quads < nTokens) {
+                singles(packed, type, rows, cols, x, quads, nTokens, out, r0, r1, acc);
+            }
+        }
+    }
+
+    /** Rows [r0, r1) (a row block) for tokens [0, quads) of Q4_0 or Q4_K, four at a time. */
+    private static void q4Quads(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int quads,
+                                float[] out, int r0, int r1, MemorySegment acc) {
+        int groups = Q4_0Interleaved.groups(cols);
+        boolean kQuant = type == GGMLType.Q4_K;
+        long rowBytes = rowBytes(type, cols);
+        long xs = Q8Activations.tokenBytes(cols);
+        long accRow = VectorQ4Dot.ACC_BYTES;
+        long sumsAt = rowBlock(type, cols) * accRow;
+        long sumsBytes = VectorQ4Dot.sumsBytes();
+        for (int t = 0; t < quads; t += 4) {
+            for (int g0 = 0; g0 < groups; g0 += CHUNK_GROUPS) {
+                int g1 = Math.min(groups, g0 + CHUNK_GROUPS);
+                int r = r0;
+                for (; r + 2 <= r1; r += 2) {
+                    if (kQuant) {
+                        VectorQ4KDot.dot2x4(packed, r * rowBytes, (r + 1) * rowBytes, x, t * xs, xs, g0, g1,
+                                acc, (r - r0) * accRow, (r + 1 - r0) * accRow, acc, sumsAt, sumsAt + sumsBytes);
+                    } else {
+                        VectorQ4Dot.dot2x4(packed, r * rowBytes, (r + 1) * rowBytes, x, t * xs, xs, g0, g1,
+                                acc, (r - r0) * accRow, (r + 1 - r0) * accRow, acc, sumsAt, sumsAt + sumsBytes);
                     }
-                    out[t * rows + r] = VectorQ4Dot.finish(acc);
                 }
+                if (r < r1) { // an odd last row
+                    if (kQuant) {
+                        VectorQ4KDot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc,
+                                (r - r0) * accRow, acc, sumsAt);
+                    } else {
+                        VectorQ4Dot.dot1x4(packed, r * rowBytes, x, t * xs, xs, g0, g1, acc, (r - r0) * accRow,
+                                acc, sumsAt);
+                    }
+                }
+            }
+            for (int r = r0; r < r1; r++) {
+                VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
+            }
+        }
+    }
+
+    /**
+     * Rows [r0, r1) for tokens [0, quads) of Q5_0, Q5_1, Q4_1 or Q5_K, four at a time
+     * ({@link VectorHalfSums}): rows in pairs, an odd last row paired with itself.
+     */
+    private static void halfQuads(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int quads,
+                                  float[] out, int r0, int r1, MemorySegment acc) {
+        int groups = Q4_0Interleaved.groups(cols);
+        long rowBytes = rowBytes(type, cols);
+        long xs = Q8Activations.tokenBytes(cols);
+        long accRow = VectorQ4Dot.ACC_BYTES;
+        long sumsAt = rowBlock(type, cols) * accRow;
+        long sumsBytes = VectorQ4Dot.sumsBytes();
+        long scalesAt = sumsAt + 2 * sumsBytes;
+        int chunkGroups = Math.min(CHUNK_GROUPS, VectorHalfSums.GROUPS);
+        boolean legacy = type != GGMLType.Q5_K;
+        long legacyBytes = legacy ? LegacyInterleaved.bytes(type) : 0;
+        float center = legacy ? LegacyInterleaved.center(type) : 0;
+        boolean mins = legacy && LegacyInterleaved.hasMins(type);
+        for (int t = 0; t < quads; t += 4) {
+            for (int g0 = 0; g0 < groups; g0 += chunkGroups) {
+                int g1 = Math.min(groups, g0 + chunkGroups);
+                for (int r = r0; r < r1; r += 2) {
+                    int r2 = Math.min(r + 1, r1 - 1);
+                    long at = (r - r0) * accRow;
+                    long at2 = (r2 - r0) * accRow;
+                    long sums2 = r2 == r ? sumsAt : sumsAt + sumsBytes;
+                    if (legacy) {
+                        VectorLegacyDot.dot2x4(packed, r * rowBytes, r2 * rowBytes, legacyBytes, x, t * xs, xs, g0, g1,
+                                acc, at, at2, acc, sumsAt, sums2, scalesAt, center, mins);
+                    } else {
+                        VectorQ5KDot.dot2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1,
+                                acc, at, at2, acc, sumsAt, sums2, scalesAt);
+                    }
+                }
+            }
+            for (int r = r0; r < r1; r++) {
+                VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
+            }
+        }
+    }
+
+    /** Rows [r0, r1) for tokens [t0, nTokens), one at a time, with type's one-token kernel. */
+    private static void singles(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int t0,
+                                int nTokens, float[] out, int r0, int r1, MemorySegment acc) {
+        int groups = Q4_0Interleaved.groups(cols);
+        long rowBytes = rowBytes(type, cols);
+        long xs = Q8Activations.tokenBytes(cols);
+        for (int t = t0; t < nTokens; t++) {
+            for (int r = r0; r < r1; r++) {
+                switch (type) {
+                    case Q4_K -> VectorQ4KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    case Q6_K -> VectorQ6KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    case Q5_K -> VectorQ5KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    case Q5_0, Q5_1, Q4_1 -> VectorLegacyDot.dot1(packed, r * rowBytes,
+                            LegacyInterleaved.bytes(type), x, t * xs, groups, acc, LegacyInterleaved.center(type),
+                            LegacyInterleaved.hasMins(type));
+                    default -> VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                }
+                out[t * rows + r] = VectorQ4Dot.finish(acc);
             }
         }
     }
@@ -128,8 +197,15 @@ final class VectorQ4Matmul {
         return (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes(type, cols));
     }
 
+    /** Whether type's 4-token passes are {@link VectorHalfSums}' (at this vector width). */
+    private static boolean halfSums(GGMLType type) {
+        return VectorHalfSums.SUPPORTED && (type == GGMLType.Q5_K || type == GGMLType.Q5_0
+                || LegacyInterleaved.hasMins(type));
+    }
+
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
     static long accFloats(GGMLType type, int cols) {
-        return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(type, cols) + 2 * VectorQ4Dot.sumsBytes() / Float.BYTES;
+        return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(type, cols)
+                + (2 * VectorQ4Dot.sumsBytes() + VectorHalfSums.scalesBytes()) / Float.BYTES;
     }
 }

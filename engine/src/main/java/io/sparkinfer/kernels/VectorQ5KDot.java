@@ -110,4 +110,49 @@ final class VectorQ5KDot {
         FloatVector sum = CHUNKS == 1 ? a0.add(a1) : a0.add(a2).add(a1.add(a3));
         sum.intoMemorySegment(lanes, 0, NATIVE);
     }
+
+    /**
+     * Two rows times four tokens, groups [g0, g1): {@link VectorLegacyDot#dot2x4} with Q5_K's
+     * scales ({@link #scales}); per (row, token) the float operations of {@link #dot1}.
+     */
+    static void dot2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0, int g1,
+                       MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt, long sumsAt2,
+                       long scalesAt) {
+        VectorHalfSums.sums2x4(w, base, base2, Q5_KInterleaved.BYTES, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2);
+        scales(w, base, g0, g1, sums, scalesAt);
+        VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt, scalesAt, true, acc, at);
+        if (base2 != base) {
+            scales(w, base2, g0, g1, sums, scalesAt);
+            VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt2, scalesAt, true, acc, at2);
+        }
+    }
+
+    /**
+     * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
+     * {@link VectorHalfSums#scale1x4}: per group, {@code d1} of the even and of the odd blocks,
+     * then {@code c1 = 16 d1 - m1} of each, at out + outAt.
+     */
+    private static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {
+        w = NativeSegments.pin(w);
+        out = NativeSegments.pin(out);
+        for (int g = g0; g < g1; g++) {
+            long wg = base + (long) g * Q5_KInterleaved.BYTES;
+            long o = outAt + (g - g0) * VectorHalfSums.SCALE_VECTORS * VB;
+            FloatVector dm = FloatVector.fromMemorySegment(F, w, wg + Q5_KInterleaved.D, LE);
+            FloatVector dv = dm.rearrange(VectorQ4KDot.D0);
+            FloatVector mv = dm.rearrange(VectorQ4KDot.M0);
+            long sc = wg + Q5_KInterleaved.SC;
+            long mn = wg + Q5_KInterleaved.MINS;
+            FloatVector d0 = ((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sc, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(dv);
+            FloatVector d1 = ((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sc + G, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(dv);
+            d0.intoMemorySegment(out, o, NATIVE);
+            d1.intoMemorySegment(out, o + VB, NATIVE);
+            d0.mul(16f).add(((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, mn, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(mv)).intoMemorySegment(out, o + 2 * VB, NATIVE);
+            d1.mul(16f).add(((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, mn + G, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(mv)).intoMemorySegment(out, o + 3 * VB, NATIVE);
+        }
+    }
 }

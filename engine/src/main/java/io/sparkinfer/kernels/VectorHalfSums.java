@@ -1,0 +1,200 @@
+package io.sparkinfer.kernels;
+
+import static io.sparkinfer.kernels.VectorQ4Dot.BH;
+import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
+import static io.sparkinfer.kernels.VectorQ4Dot.SUM_GROUPS;
+import static io.sparkinfer.kernels.VectorQ4Dot.SW;
+import static io.sparkinfer.kernels.VectorQ4Dot.VB;
+import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.I;
+import static io.sparkinfer.kernels.VectorWidth.G;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The integer block sums of two rows times four tokens for the byte-per-value layouts whose
+ * products fit 16 steps in an int16 lane ({@link LegacyInterleaved}: Q5_0, Q5_1, Q4_1; {@link
+ * Q5_KInterleaved}: Q5_K; values {@code q - center} with |value| <= 16, so a product is at most
+ * 2032): per (row, token) two int16 sums per block, elements 0..15 and 16..31, exactly as the
+ * one-token kernels ({@link VectorLegacyDot#dot1}, {@link VectorQ5KDot#dot1}) form them. The
+ * types' epilogues ({@code scale1x4} in those classes) widen and add them in lane, as those
+ * kernels do, and meet the scales with the one-token kernel's float operations per (row, token),
+ * so a token's result does not depend on its batch.
+ *
+ * <p>Why: the one-token kernels read each row block from L2 once per token and spend two
+ * weight loads and widenings per 64 products; here a step's weights serve four tokens and a
+ * token's activations two rows. SmolLM2-135M Q5_0 and Qwen2.5-0.5B Q4_K_M (mostly Q5_0) prefill
+ * ran at half and 0.9x llama.cpp's with the one-token kernel (docs/benchmarks.md, Session 16).
+ *
+ * <p>512-bit vectors only ({@link #SUPPORTED}): the 16 int16 sums and 4 weight vectors need more
+ * than AVX2's 16 registers; at 256 bits the one-token kernels serve every batch size.
+ */
+final class VectorHalfSums {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Whether {@link #sums2x4} runs at this vector width (one chunk of 32 blocks per group). */
+    static final boolean SUPPORTED = VectorQ4Dot.SUPPORTED && G == 16;
+    /** Groups per call at most: their sums (two vectors per token) fill {@link VectorQ4Dot#sumsBytes}. */
+    static final int GROUPS = SUM_GROUPS / 2;
+    /** Float vectors of scales per group for {@link #scale1x4}. */
+    static final int SCALE_VECTORS = 4;
+
+    /** Bytes of scale scratch for {@link #scale1x4}: {@link #SCALE_VECTORS} per group of a call. */
+    static long scalesBytes() {
+        return (long) GROUPS * SCALE_VECTORS * VB;
+    }
+
+    private VectorHalfSums() {
+    }
+
+    /**
+     * Groups [g0, g1) (at most {@link #GROUPS}) of the rows at base and base2 ({@code groupBytes}
+     * per group, values at the group's start in {@link Q6_KInterleaved#slot} step order) times
+     * the four tokens at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs. Group g's token t: the int16 sums of
+     * elements 0..15 at vector {@code 2 ((g - g0) * 4 + t)} from sums + sumsAt (row 1; sumsAt2
+     * for row 2), those of elements 16..31 at the next. base2 may equal base (an odd last row), with sumsAt2
+     * equal to sumsAt.
+     */
+    static void sums2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
+                        int g0, int g1, MemorySegment sums, long sumsAt, long sumsAt2) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        sums = NativeSegments.pin(sums);
+        if (g1 - g0 > GROUPS) {
+            throw new IllegalArgumentException("at most " + GROUPS + " groups per call, got " + (g1 - g0));
+        }
+        long vb = SW.vectorByteSize();
+        for (int g = g0; g < g1; g++) {
+            long wg = base + g * groupBytes;
+            long vg = base2 + g * groupBytes;
+            long xa = x0 + (long) g * Q8Activations.BYTES;
+            long xb = xa + xs;
+            long xc = xb + xs;
+            long xd = xc + xs;
+            // Row 1, tokens a..d: pa..pd (elements 0..15), ra..rd (16..31); row 2: qa..qd, ta..td.
+            ShortVector pa = ShortVector.zero(SW);
+            ShortVector pb = pa, pc = pa, pd = pa, ra = pa, rb = pa, rc = pa, rd = pa;
+            ShortVector qa = pa, qb = pa, qc = pa, qd = pa, ta = pa, tb = pa, tc = pa, td = pa;
+            // In memory order: slot j holds step j / 2 + 8 (j % 2) (Q6_KInterleaved.slot).
+            for (int j = 0; j < Q4_0Interleaved.STEPS; j++) {
+                long wj = (long) j * Q6_KInterleaved.STEP;
+                long step = (long) ((j >> 1) + 8 * (j & 1)) * STEP_BYTES;
+                ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj, LE)
+                        .convertShape(VectorOperators.B2S, SW, 0);
+                ShortVector hi = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj + Q4_0Interleaved.BLOCKS, LE)
+                        .convertShape(VectorOperators.B2S, SW, 0);
+                ShortVector lo2 = (ShortVector) ByteVector.fromMemorySegment(BH, w, vg + wj, LE)
+                        .convertShape(VectorOperators.B2S, SW, 0);
+                ShortVector hi2 = (ShortVector) ByteVector.fromMemorySegment(BH, w, vg + wj + Q4_0Interleaved.BLOCKS, LE)
+                        .convertShape(VectorOperators.B2S, SW, 0);
+                // A token's high values are stored as q[i + 16] - 16 q[i] (Q8Activations): rebuilt once for both rows.
+                ShortVector y = ShortVector.fromMemorySegment(SW, x, xa + step, NATIVE);
+                ShortVector z = ShortVector.fromMemorySegment(SW, x, xa + step + HIGH, NATIVE)
+                        .add(y.lanewise(VectorOperators.LSHL, 4));
+                pa = pa.add(lo.mul(y));
+                ra = ra.add(hi.mul(z));
+                qa = qa.add(lo2.mul(y));
+                ta = ta.add(hi2.mul(z));
+                y = ShortVector.fromMemorySegment(SW, x, xb + step, NATIVE);
+                z = ShortVector.fromMemorySegment(SW, x, xb + step + HIGH, NATIVE).add(y.lanewise(VectorOperators.LSHL, 4));
+                pb = pb.add(lo.mul(y));
+                rb = rb.add(hi.mul(z));
+                qb = qb.add(lo2.mul(y));
+                tb = tb.add(hi2.mul(z));
+                y = ShortVector.fromMemorySegment(SW, x, xc + step, NATIVE);
+                z = ShortVector.fromMemorySegment(SW, x, xc + step + HIGH, NATIVE).add(y.lanewise(VectorOperators.LSHL, 4));
+                pc = pc.add(lo.mul(y));
+                rc = rc.add(hi.mul(z));
+                qc = qc.add(lo2.mul(y));
+                tc = tc.add(hi2.mul(z));
+                y = ShortVector.fromMemorySegment(SW, x, xd + step, NATIVE);
+                z = ShortVector.fromMemorySegment(SW, x, xd + step + HIGH, NATIVE).add(y.lanewise(VectorOperators.LSHL, 4));
+                pd = pd.add(lo.mul(y));
+                rd = rd.add(hi.mul(z));
+                qd = qd.add(lo2.mul(y));
+                td = td.add(hi2.mul(z));
+            }
+            // Stored as they are (the epilogues widen them): 16 stores here against 48 more operations.
+            long o = sumsAt + (g - g0) * 8L * vb;
+            long o2 = sumsAt2 + (g - g0) * 8L * vb;
+            pa.intoMemorySegment(sums, o, NATIVE);
+            ra.intoMemorySegment(sums, o + vb, NATIVE);
+            pb.intoMemorySegment(sums, o + 2 * vb, NATIVE);
+            rb.intoMemorySegment(sums, o + 3 * vb, NATIVE);
+            pc.intoMemorySegment(sums, o + 4 * vb, NATIVE);
+            rc.intoMemorySegment(sums, o + 5 * vb, NATIVE);
+            pd.intoMemorySegment(sums, o + 6 * vb, NATIVE);
+            rd.intoMemorySegment(sums, o + 7 * vb, NATIVE);
+            qa.intoMemorySegment(sums, o2, NATIVE);
+            ta.intoMemorySegment(sums, o2 + vb, NATIVE);
+            qb.intoMemorySegment(sums, o2 + 2 * vb, NATIVE);
+            tb.intoMemorySegment(sums, o2 + 3 * vb, NATIVE);
+            qc.intoMemorySegment(sums, o2 + 4 * vb, NATIVE);
+            tc.intoMemorySegment(sums, o2 + 5 * vb, NATIVE);
+            qd.intoMemorySegment(sums, o2 + 6 * vb, NATIVE);
+            td.intoMemorySegment(sums, o2 + 7 * vb, NATIVE);
+        }
+    }
+
+    /**
+     * The epilogue for one row of {@link #sums2x4}, groups [g0, g1): per token, its two int16 half
+     * sums widened and added in lane (even blocks from the low halves, odd from the high), then
+     * {@code acc = fma(S, w * dx, acc)} and, with mins, {@code acc = fma(m, dx * sum(xq), acc)}
+     * (the one-token kernels' operations) into the 8 accumulators at acc + at (zero when g0 is
+     * 0; token t's even and odd blocks at vectors 2t, 2t + 1, as {@link VectorQ4Dot#dot1x4}'s).
+     * The row's scales at sums + scalesAt, {@link #SCALE_VECTORS} per group: w of the even and of
+     * the odd blocks, then their min factors m (read only with mins). A token per call of {@link
+     * #scale1}: with the four tokens' 8 accumulators in one method C1 runs out of virtual
+     * registers, and a method whose tier-3 compile fails can stay in tier-2 code (SmolLM2 Q5_0
+     * pp64 at 20 instead of 230 tok/s).
+     */
+    static void scale1x4(MemorySegment x, long x0, long xs, int g0, int g1, MemorySegment sums, long sumsAt,
+                         long scalesAt, boolean mins, MemorySegment acc, long at) {
+        long vb = SW.vectorByteSize();
+        for (int t = 0; t < 4; t++) {
+            scale1(x, x0 + t * xs, g0, g1, sums, sumsAt + 2L * t * vb, scalesAt, mins, acc, at + 2L * t * VB);
+        }
+    }
+
+    /** {@link #scale1x4} for the token at x0: its half sums from sums + sumsAt, 8 vectors per group. */
+    private static void scale1(MemorySegment x, long x0, int g0, int g1, MemorySegment sums, long sumsAt,
+                               long scalesAt, boolean mins, MemorySegment acc, long at) {
+        x = NativeSegments.pin(x);
+        sums = NativeSegments.pin(sums);
+        acc = NativeSegments.pin(acc);
+        long vb = SW.vectorByteSize();
+        FloatVector a0 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at, NATIVE);
+        FloatVector a1 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + VB, NATIVE);
+        for (int g = g0; g < g1; g++) {
+            long so = scalesAt + (g - g0) * SCALE_VECTORS * VB;
+            long o = sumsAt + (g - g0) * 8L * vb;
+            long xg = x0 + (long) g * Q8Activations.BYTES;
+            IntVector p = IntVector.fromMemorySegment(I, sums, o, NATIVE);
+            IntVector r = IntVector.fromMemorySegment(I, sums, o + vb, NATIVE);
+            a0 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, sums, so, NATIVE)
+                            .mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES, NATIVE)), a0);
+            a1 = ((FloatVector) p.lanewise(VectorOperators.ASHR, 16).add(r.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, sums, so + VB, NATIVE)
+                            .mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES + VB, NATIVE)), a1);
+            if (mins) {
+                a0 = FloatVector.fromMemorySegment(F, sums, so + 2 * VB, NATIVE)
+                        .fma(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.DSUMS, NATIVE), a0);
+                a1 = FloatVector.fromMemorySegment(F, sums, so + 3 * VB, NATIVE)
+                        .fma(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.DSUMS + VB, NATIVE), a1);
+            }
+        }
+        a0.intoMemorySegment(acc, at, NATIVE);
+        a1.intoMemorySegment(acc, at + VB, NATIVE);
+    }
+}
