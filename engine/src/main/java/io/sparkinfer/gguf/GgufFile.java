@@ -257,7 +257,7 @@ public final class GgufFile implements AutoCloseable {
         }
         if (!t.type().supported) {
             throw new GgufFormatException(path + ": tensor '" + name + "' has type " + t.type()
-                    + ", which sparkinfer does not support yet (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+                    + ", which sparkinfer does not support yet (supported: " + GGMLType.supportedNames() + ")");
         }
         return new WeightMatrix(name, t.type(), (int) rows, (int) cols, tensorData(name));
     }

@@ -7,6 +7,7 @@ import io.sparkinfer.tensor.Q4_KCodec;
 import io.sparkinfer.tensor.Q5_0Codec;
 import io.sparkinfer.tensor.Q5_1Codec;
 import io.sparkinfer.tensor.Q5_KCodec;
+import io.sparkinfer.tensor.Q3_KCodec;
 import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
@@ -53,7 +54,7 @@ public final class ScalarKernels implements Kernels {
             case Q5_0, Q5_1, Q4_1 -> legacyMatmul(w, x, nTokens, out, parallel);
             case Q4_K -> q4_KMatmul(w, x, nTokens, out, parallel);
             case Q5_K -> q5_KMatmul(w, x, nTokens, out, parallel);
-            case Q6_K -> q6_KMatmul(w, x, nTokens, out, parallel);
+            case Q6_K, Q3_K -> q6_KMatmul(w, x, nTokens, out, parallel);
             default -> floatMatmul(w, x, nTokens, out);
         }
     }
@@ -198,11 +199,11 @@ public final class ScalarKernels implements Kernels {
     }
 
     /**
-     * The reference Q6_K matmul, llama.cpp's Q6_K x Q8_K product on 32-element blocks: activations
-     * quantized as for Q4_0, and per block (two sub-blocks of 16, scales sa and sb) {@code sum =
-     * fma(fma(sa, A, sb * B), d * dx, sum)}, with A and B the exact integer dots of (q - 32) and
-     * the int8 activations over the two sub-blocks. {@link VectorQ6KDot} does the same operations
-     * per block, summed in another order.
+     * The reference Q6_K (and Q3_K) matmul, llama.cpp's Q6_K x Q8_K product on 32-element blocks:
+     * activations quantized as for Q4_0, and per block (two sub-blocks of 16, scales sa and sb)
+     * {@code sum = fma(fma(sa, A, sb * B), d * dx, sum)}, with A and B the exact integer dots of
+     * the signed values (Q6_K: q - 32; Q3_K: q, -4..3) and the int8 activations over the two
+     * sub-blocks. {@link VectorQ6KDot} does the same operations per block, summed in another order.
      */
     static void q6_KMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
         int rows = w.rows();
@@ -212,17 +213,24 @@ public final class ScalarKernels implements Kernels {
         float[] d = new float[nTokens * blocks];
         quantizeActivations(x, nTokens, cols, q, d, null);
         MemorySegment data = w.data();
+        boolean q3 = w.type() == GGMLType.Q3_K;
+        int superBytes = q3 ? Q3_KCodec.BYTES : Q6_KCodec.BYTES;
         parallel.run(rows, (from, to) -> {
             int[] values = new int[Q6_KCodec.BLOCK];
+            int[] scales = new int[16];
             for (int r = from; r < to; r++) {
                 long row = r * w.rowBytes();
                 for (int t = 0; t < nTokens; t++) {
                     float sum = 0f;
                     for (int sb = 0; sb < cols / Q6_KCodec.BLOCK; sb++) {
-                        long o = row + (long) sb * Q6_KCodec.BYTES;
-                        float dw = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208));
+                        long o = row + (long) sb * superBytes;
+                        float dw = q3 ? Q3_KCodec.d(data, o)
+                                : Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208));
                         for (int e = 0; e < Q6_KCodec.BLOCK; e++) {
-                            values[e] = Q6_KCodec.quant(data, o, e) - 32;
+                            values[e] = q3 ? Q3_KCodec.quant(data, o, e) : Q6_KCodec.quant(data, o, e) - 32;
+                        }
+                        for (int k = 0; k < 16; k++) {
+                            scales[k] = q3 ? Q3_KCodec.scale(data, o, k) : data.get(ValueLayout.JAVA_BYTE, o + 192 + k);
                         }
                         for (int j = 0; j < 8; j++) {
                             int b = sb * 8 + j;
@@ -232,8 +240,8 @@ public final class ScalarKernels implements Kernels {
                                 first += values[32 * j + l] * q[t * cols + b * Q4_0Codec.BLOCK + l];
                                 second += values[32 * j + 16 + l] * q[t * cols + b * Q4_0Codec.BLOCK + 16 + l];
                             }
-                            float sa = data.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j);
-                            float sbScale = data.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * j + 1);
+                            float sa = scales[2 * j];
+                            float sbScale = scales[2 * j + 1];
                             sum = Math.fma(Math.fma(sa, (float) first, sbScale * second), dw * d[t * blocks + b], sum);
                         }
                     }

@@ -4,6 +4,8 @@ import io.sparkinfer.gguf.GgufFile;
 import io.sparkinfer.gguf.GgufFormatException;
 import io.sparkinfer.gguf.GgufTensorInfo;
 import io.sparkinfer.kernels.Kernels;
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.IQ4_NLCodec;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,9 +64,14 @@ public final class GgufModelLoader {
         return new Model(c, w, kernels, file.path().toString());
     }
 
-    /** A matmul weight in the form the kernels multiply fastest ({@link Kernels#prepare}). */
+    /**
+     * A matmul weight in the form the kernels multiply fastest ({@link Kernels#prepare}). IQ4_NL
+     * is re-encoded as Q8_0 first, exactly ({@link IQ4_NLCodec#asQ8_0}): every tier then runs it
+     * with the Q8_0 kernels.
+     */
     private static WeightMatrix matrix(GgufFile file, Kernels kernels, String name, int rows, int cols) {
-        return kernels.prepare(file.matrix(name, rows, cols));
+        WeightMatrix w = file.matrix(name, rows, cols);
+        return kernels.prepare(w.type() == GGMLType.IQ4_NL ? IQ4_NLCodec.asQ8_0(w) : w);
     }
 
     /** A 1-D tensor of {@code n} elements as floats, whatever its stored type. */

@@ -21,7 +21,8 @@ public enum GGMLType {
     Q8_0(8, 32, 2 + 32, true),
     Q8_1(9, 32, 4 + 4 + 32, false),
     Q2_K(10, 256, 256 / 16 + 256 / 4 + 2 + 2, false),
-    Q3_K(11, 256, 256 / 8 + 256 / 4 + 12 + 2, false),
+    /** 32 bytes of third bits, 64 bytes of 2-bit low parts, 12 bytes of 6-bit scales, d (f16). */
+    Q3_K(11, 256, 256 / 8 + 256 / 4 + 12 + 2, true),
     /** d (f16), dmin (f16), 12 bytes of 6-bit scales/mins, 128 bytes of 4-bit quants. */
     Q4_K(12, 256, 2 + 2 + 12 + 128, true),
     /** d (f16), dmin (f16), 12 bytes of 6-bit scales/mins, 32 bytes of fifth bits, 128 of 4-bit quants. */
@@ -29,12 +30,24 @@ public enum GGMLType {
     /** 128 bytes low 4 bits, 64 bytes high 2 bits, 16 int8 scales, d (f16). */
     Q6_K(14, 256, 128 + 64 + 16 + 2, true),
     Q8_K(15, 256, 4 + 256 + 32, false),
+    IQ2_XXS(16, 256, 2 + 64, false),
+    IQ2_XS(17, 256, 2 + 64 + 8, false),
+    IQ3_XXS(18, 256, 2 + 96, false),
+    IQ1_S(19, 256, 2 + 32 + 16, false),
+    /** d (f16), 16 bytes of 4-bit indices into a non-linear table ({@link IQ4_NLCodec}). */
+    IQ4_NL(20, 32, 2 + 16, true),
+    IQ3_S(21, 256, 2 + 64 + 32 + 8 + 4, false),
+    IQ2_S(22, 256, 2 + 64 + 16, false),
+    IQ4_XS(23, 256, 2 + 2 + 4 + 128, false),
     I8(24, 1, 1, false),
     I16(25, 1, 2, false),
     I32(26, 1, 4, false),
     I64(27, 1, 8, false),
     F64(28, 1, 8, false),
-    BF16(30, 1, 2, true);
+    IQ1_M(29, 256, 32 + 16 + 8, false),
+    BF16(30, 1, 2, true),
+    TQ1_0(34, 256, 2 + 4 + 48, false),
+    TQ2_0(35, 256, 2 + 64, false);
 
     private static final GGMLType[] BY_ID = new GGMLType[64];
 
@@ -58,6 +71,17 @@ public enum GGMLType {
         this.blockSize = blockSize;
         this.typeSize = typeSize;
         this.supported = supported;
+    }
+
+    /** The names of the types sparkinfer computes with, for error messages ("F32, F16, ..."). */
+    public static String supportedNames() {
+        StringBuilder names = new StringBuilder();
+        for (GGMLType t : values()) {
+            if (t.supported) {
+                names.append(names.isEmpty() ? "" : ", ").append(t);
+            }
+        }
+        return names.toString();
     }
 
     /** Bytes that {@code elements} elements occupy; elements must be a multiple of the block size. */

@@ -23,6 +23,8 @@ public final class TensorCodec {
             case Q5_1 -> Q5_1Codec.quantize(src, off, n, dst, dstOff);
             case Q4_K -> Q4_KCodec.quantize(src, off, n, dst, dstOff);
             case Q5_K -> Q5_KCodec.quantize(src, off, n, dst, dstOff);
+            case Q3_K -> Q3_KCodec.quantize(src, off, n, dst, dstOff);
+            case IQ4_NL -> IQ4_NLCodec.quantize(src, off, n, dst, dstOff);
             case Q6_K -> Q6_KCodec.quantize(src, off, n, dst, dstOff);
             default -> throw unsupported(type);
         }
@@ -41,6 +43,8 @@ public final class TensorCodec {
             case Q5_1 -> Q5_1Codec.dequantize(src, srcOff, dst, dstOff, n);
             case Q4_K -> Q4_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             case Q5_K -> Q5_KCodec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q3_K -> Q3_KCodec.dequantize(src, srcOff, dst, dstOff, n);
+            case IQ4_NL -> IQ4_NLCodec.dequantize(src, srcOff, dst, dstOff, n);
             case Q6_K -> Q6_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             default -> throw unsupported(type);
         }
@@ -72,6 +76,7 @@ public final class TensorCodec {
     }
 
     private static UnsupportedOperationException unsupported(GGMLType type) {
-        return new UnsupportedOperationException("no codec for ggml type " + type + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+        return new UnsupportedOperationException("no codec for ggml type " + type + " (supported: "
+                + GGMLType.supportedNames() + ")");
     }
 }

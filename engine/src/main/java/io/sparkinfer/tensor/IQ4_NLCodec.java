@@ -1,0 +1,97 @@
+package io.sparkinfer.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * ggml IQ4_NL: blocks of 32 elements, 18 bytes: {@code d} (fp16), then 16 bytes of 4-bit indices
+ * (element l in the low nibble of byte l, element l + 16 in its high nibble, as Q4_0) into a
+ * fixed non-linear table of int8 levels, {@link #LEVELS}: element = {@code d * LEVELS[index]}.
+ * llama.cpp writes it into Q3_K_M / IQ files for the matrices whose rows are not whole
+ * 256-element super-blocks (SmolLM2-135M, Qwen2.5-0.5B: most of their weights).
+ *
+ * <p>The levels are int8 and a block has one f16 scale, so a block is exactly a Q8_0 block
+ * with the same d: {@link #asQ8_0} re-encodes a matrix losslessly, and the model multiplies it
+ * with the Q8_0 kernels (8.5 bits per weight in memory against 4.5).
+ */
+public final class IQ4_NLCodec {
+    public static final int BLOCK = 32;
+    public static final int BYTES = 18;
+    /** ggml's kvalues_iq4nl. */
+    static final int[] LEVELS = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+    private IQ4_NLCodec() {
+    }
+
+    /** The int8 level of element e (0..31) of the block at o. */
+    public static int level(MemorySegment src, long o, int e) {
+        int b = src.get(Layouts.I8, o + 2 + e % 16) & 0xff;
+        return LEVELS[e < 16 ? b & 0x0f : b >>> 4];
+    }
+
+    public static void dequantize(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        Layouts.checkBlocks("IQ4_NL", n, BLOCK);
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = off + (long) b * BYTES;
+            float d = Float.float16ToFloat(src.get(Layouts.I16, o));
+            for (int e = 0; e < BLOCK; e++) {
+                dst[dstOff + b * BLOCK + e] = d * level(src, o, e);
+            }
+        }
+    }
+
+    /**
+     * A simple reference quantizer (not ggml's search over scales): d = -amax / 127 when the
+     * largest magnitude is negative, else amax / 113 (the table's ends), then each element to its
+     * nearest level.
+     */
+    public static void quantize(float[] src, int srcOff, int n, MemorySegment dst, long dstOff) {
+        Layouts.checkBlocks("IQ4_NL", n, BLOCK);
+        for (int b = 0; b < n / BLOCK; b++) {
+            int s = srcOff + b * BLOCK;
+            long o = dstOff + (long) b * BYTES;
+            float max = 0f;
+            for (int e = 0; e < BLOCK; e++) {
+                if (Math.abs(src[s + e]) > Math.abs(max)) {
+                    max = src[s + e];
+                }
+            }
+            float d = Float.float16ToFloat(Float.floatToFloat16(max < 0 ? -max / 127 : max / 113));
+            dst.set(Layouts.I16, o, Float.floatToFloat16(d));
+            for (int l = 0; l < 16; l++) {
+                int lo = nearest(d == 0f ? 0f : src[s + l] / d);
+                int hi = nearest(d == 0f ? 0f : src[s + l + 16] / d);
+                dst.set(Layouts.I8, o + 2 + l, (byte) (lo | hi << 4));
+            }
+        }
+    }
+
+    private static int nearest(float v) {
+        int best = 0;
+        for (int i = 1; i < LEVELS.length; i++) {
+            if (Math.abs(LEVELS[i] - v) < Math.abs(LEVELS[best] - v)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The same weights as Q8_0 (same d, the levels as int8 values), exactly, in native memory. */
+    public static WeightMatrix asQ8_0(WeightMatrix w) {
+        if (w.type() != GGMLType.IQ4_NL) {
+            throw new IllegalArgumentException(w.name() + ": not IQ4_NL but " + w.type());
+        }
+        long blocks = (long) w.rows() * w.cols() / BLOCK;
+        MemorySegment out = Arena.ofAuto().allocate(blocks * Q8_0Codec.BYTES, 64);
+        MemorySegment src = w.data();
+        for (long b = 0; b < blocks; b++) {
+            long o = b * BYTES;
+            long q = b * Q8_0Codec.BYTES;
+            out.set(Layouts.I16, q, src.get(Layouts.I16, o));
+            for (int e = 0; e < BLOCK; e++) {
+                out.set(Layouts.I8, q + 2 + e, (byte) level(src, o, e));
+            }
+        }
+        return new WeightMatrix(w.name(), GGMLType.Q8_0, w.rows(), w.cols(), out);
+    }
+}
