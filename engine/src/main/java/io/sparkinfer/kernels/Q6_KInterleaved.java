@@ -1,6 +1,7 @@
 package io.sparkinfer.kernels;
 
 import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.Q2_KCodec;
 import io.sparkinfer.tensor.Q3_KCodec;
 import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.WeightMatrix;
@@ -30,6 +31,10 @@ import java.util.Arrays;
  * bits per weight against ggml's 3.44, so decode reads 2.5x the bytes; exact, and a file that
  * was refused before loads.
  *
+ * <p>Q2_K ({@code d * sc * q - dmin * m}, q = 0..3, 4-bit sc and m per 16 elements) likewise,
+ * with its d and -dmin as {@link Q4_KInterleaved} keeps them (d at {@link #D}, -dmin 16 bytes
+ * on) and the sub-blocks' mins at {@link #MA}, {@link #MB}: {@link VectorQ2KDot}.
+ *
  * <p>A row whose super-block count is not a multiple of 4 ends in a padded group: values 0,
  * scales 0, d 0, and zero activations ({@link Q8Activations}).
  */
@@ -46,6 +51,11 @@ final class Q6_KInterleaved {
     static final int SUPER = Q4_0Interleaved.BLOCKS * 32 / Q6_KCodec.BLOCK;
     /** Bytes per group. */
     static final int BYTES = D + 2 * SUPER * Float.BYTES;
+    /** Q2_K: offset of the first sub-blocks' mins in a group (then the second's at {@link #MB}). */
+    static final int MA = BYTES;
+    static final int MB = MA + Q4_0Interleaved.BLOCKS;
+    /** Q2_K: bytes per group. */
+    static final int BYTES_WITH_MINS = MB + Q4_0Interleaved.BLOCKS;
     /** Bytes after the last row: {@link #D} is loaded as a whole float vector (see Q4_KInterleaved). */
     static final int TAIL = 64;
 
@@ -66,44 +76,58 @@ final class Q6_KInterleaved {
         return (long) Q4_0Interleaved.groups(cols) * BYTES;
     }
 
+    /** Bytes of one packed row of type (Q6_K, Q3_K, or Q2_K with its mins). */
+    static long rowBytes(GGMLType type, int cols) {
+        return (long) Q4_0Interleaved.groups(cols) * (type == GGMLType.Q2_K ? BYTES_WITH_MINS : BYTES);
+    }
+
     /** w re-laid in native memory (on huge pages where possible), 64-byte aligned. */
     static MemorySegment pack(WeightMatrix w) {
-        if (w.type() != GGMLType.Q6_K && w.type() != GGMLType.Q3_K) {
-            throw new IllegalArgumentException(w.name() + ": only Q6_K and Q3_K are interleaved here, not " + w.type());
+        if (w.type() != GGMLType.Q6_K && w.type() != GGMLType.Q3_K && w.type() != GGMLType.Q2_K) {
+            throw new IllegalArgumentException(w.name() + ": only Q6_K, Q3_K and Q2_K are interleaved here, not "
+                    + w.type());
         }
-        MemorySegment out = LargePages.allocate(rowBytes(w.cols()) * w.rows() + TAIL);
+        MemorySegment out = LargePages.allocate(rowBytes(w.type(), w.cols()) * w.rows() + TAIL);
         Parallel.forChunks(w.rows(), (from, to) -> packRows(w, out, from, to));
         return out;
     }
 
     private static void packRows(WeightMatrix w, MemorySegment out, int from, int to) {
-        boolean q3 = w.type() == GGMLType.Q3_K;
-        int superBytes = q3 ? Q3_KCodec.BYTES : Q6_KCodec.BYTES;
+        GGMLType type = w.type();
+        int superBytes = type.typeSize;
+        int groupBytes = type == GGMLType.Q2_K ? BYTES_WITH_MINS : BYTES;
         int supers = w.cols() / Q6_KCodec.BLOCK;
         long srcRow = w.rowBytes();
-        long dstRow = rowBytes(w.cols());
+        long dstRow = rowBytes(type, w.cols());
         MemorySegment src = MemorySegment.ofArray(new byte[(int) srcRow]);
         byte[] dst = new byte[(int) dstRow];
         for (int r = from; r < to; r++) {
             MemorySegment.copy(w.data(), r * srcRow, src, 0, srcRow);
             Arrays.fill(dst, (byte) 0); // padded blocks: values, scales and d all zero
             for (int b = 0; b < supers; b++) {
-                int group = (b / SUPER) * BYTES;
+                int group = (b / SUPER) * groupBytes;
                 long o = (long) b * superBytes;
-                float d = q3 ? Q3_KCodec.d(src, o) : Float.float16ToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208));
-                int bits = Float.floatToRawIntBits(d);
-                for (int k = 0; k < 4; k++) { // little-endian, as the kernels load it
-                    dst[group + D + (b % SUPER) * Float.BYTES + k] = (byte) (bits >>> 8 * k);
+                Q4_KInterleaved.setFloat(dst, group + D + (b % SUPER) * Float.BYTES, switch (type) {
+                    case Q3_K -> Q3_KCodec.d(src, o);
+                    case Q2_K -> Q2_KCodec.d(src, o);
+                    default -> Float.float16ToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208));
+                });
+                if (type == GGMLType.Q2_K) { // -dmin beside d, as Q4_KInterleaved lays them
+                    Q4_KInterleaved.setFloat(dst, group + D + (SUPER + b % SUPER) * Float.BYTES, -Q2_KCodec.dmin(src, o));
                 }
                 for (int j = 0; j < 8; j++) {
                     int lane = (b % SUPER) * 8 + j;
                     int slot = Q8Activations.scaleSlot(lane);
-                    dst[group + SA + slot] = (byte) scale(q3, src, o, 2 * j);
-                    dst[group + SB + slot] = (byte) scale(q3, src, o, 2 * j + 1);
+                    dst[group + SA + slot] = (byte) scale(type, src, o, 2 * j);
+                    dst[group + SB + slot] = (byte) scale(type, src, o, 2 * j + 1);
+                    if (type == GGMLType.Q2_K) {
+                        dst[group + MA + slot] = (byte) Q2_KCodec.min(src, o, 2 * j);
+                        dst[group + MB + slot] = (byte) Q2_KCodec.min(src, o, 2 * j + 1);
+                    }
                     for (int i = 0; i < Q4_0Interleaved.STEPS; i++) {
                         int step = group + slot(i) * STEP;
-                        dst[step + lane] = (byte) value(q3, src, o, 32 * j + i);
-                        dst[step + Q4_0Interleaved.BLOCKS + lane] = (byte) value(q3, src, o, 32 * j + i + 16);
+                        dst[step + lane] = (byte) value(type, src, o, 32 * j + i);
+                        dst[step + Q4_0Interleaved.BLOCKS + lane] = (byte) value(type, src, o, 32 * j + i + 16);
                     }
                 }
             }
@@ -111,13 +135,21 @@ final class Q6_KInterleaved {
         }
     }
 
-    /** Element e's signed value: Q6_K's q - 32, Q3_K's q (-4..3). */
-    private static int value(boolean q3, MemorySegment src, long o, int e) {
-        return q3 ? Q3_KCodec.quant(src, o, e) : Q6_KCodec.quant(src, o, e) - 32;
+    /** Element e's value: Q6_K's q - 32, Q3_K's q (-4..3), Q2_K's q (0..3). */
+    private static int value(GGMLType type, MemorySegment src, long o, int e) {
+        return switch (type) {
+            case Q3_K -> Q3_KCodec.quant(src, o, e);
+            case Q2_K -> Q2_KCodec.quant(src, o, e);
+            default -> Q6_KCodec.quant(src, o, e) - 32;
+        };
     }
 
-    /** Sub-block k's signed scale: Q6_K's int8, Q3_K's 6-bit minus 32. */
-    private static int scale(boolean q3, MemorySegment src, long o, int k) {
-        return q3 ? Q3_KCodec.scale(src, o, k) : src.get(ValueLayout.JAVA_BYTE, o + 192 + k);
+    /** Sub-block k's scale: Q6_K's int8, Q3_K's 6-bit minus 32, Q2_K's 4-bit. */
+    private static int scale(GGMLType type, MemorySegment src, long o, int k) {
+        return switch (type) {
+            case Q3_K -> Q3_KCodec.scale(src, o, k);
+            case Q2_K -> Q2_KCodec.scale(src, o, k);
+            default -> src.get(ValueLayout.JAVA_BYTE, o + 192 + k);
+        };
     }
 }

@@ -7,6 +7,7 @@ import io.sparkinfer.tensor.Q4_KCodec;
 import io.sparkinfer.tensor.Q5_0Codec;
 import io.sparkinfer.tensor.Q5_1Codec;
 import io.sparkinfer.tensor.Q5_KCodec;
+import io.sparkinfer.tensor.Q2_KCodec;
 import io.sparkinfer.tensor.Q3_KCodec;
 import io.sparkinfer.tensor.Q6_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
@@ -54,7 +55,7 @@ public final class ScalarKernels implements Kernels {
             case Q5_0, Q5_1, Q4_1 -> legacyMatmul(w, x, nTokens, out, parallel);
             case Q4_K -> q4_KMatmul(w, x, nTokens, out, parallel);
             case Q5_K -> q5_KMatmul(w, x, nTokens, out, parallel);
-            case Q6_K, Q3_K -> q6_KMatmul(w, x, nTokens, out, parallel);
+            case Q6_K, Q3_K, Q2_K -> q6_KMatmul(w, x, nTokens, out, parallel);
             default -> floatMatmul(w, x, nTokens, out);
         }
     }
@@ -199,11 +200,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     /**
-     * The reference Q6_K (and Q3_K) matmul, llama.cpp's Q6_K x Q8_K product on 32-element blocks:
-     * activations quantized as for Q4_0, and per block (two sub-blocks of 16, scales sa and sb)
-     * {@code sum = fma(fma(sa, A, sb * B), d * dx, sum)}, with A and B the exact integer dots of
-     * the signed values (Q6_K: q - 32; Q3_K: q, -4..3) and the int8 activations over the two
-     * sub-blocks. {@link VectorQ6KDot} does the same operations per block, summed in another order.
+     * The reference Q6_K (and Q3_K, Q2_K) matmul, llama.cpp's Q6_K x Q8_K product on 32-element
+     * blocks: activations quantized as for Q4_0, and per block (two sub-blocks of 16, scales sa
+     * and sb) {@code sum = fma(fma(sa, A, sb * B), d * dx, sum)}, with A and B the exact integer
+     * dots of the values (Q6_K: q - 32; Q3_K: q, -4..3; Q2_K: q, 0..3) and the int8 activations
+     * over the two sub-blocks; Q2_K then adds its mins, {@code sum = fma(fma(ma, XA, mb * XB),
+     * -dmin * dx, sum)} with XA, XB the sums of the activations. {@link VectorQ6KDot} and {@link
+     * VectorQ2KDot} do the same operations per block, summed in another order.
      */
     static void q6_KMatmul(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel parallel) {
         int rows = w.rows();
@@ -213,36 +216,62 @@ public final class ScalarKernels implements Kernels {
         float[] d = new float[nTokens * blocks];
         quantizeActivations(x, nTokens, cols, q, d, null);
         MemorySegment data = w.data();
-        boolean q3 = w.type() == GGMLType.Q3_K;
-        int superBytes = q3 ? Q3_KCodec.BYTES : Q6_KCodec.BYTES;
+        GGMLType type = w.type();
+        int superBytes = type.typeSize;
         parallel.run(rows, (from, to) -> {
             int[] values = new int[Q6_KCodec.BLOCK];
             int[] scales = new int[16];
+            int[] mins = new int[16];
             for (int r = from; r < to; r++) {
                 long row = r * w.rowBytes();
                 for (int t = 0; t < nTokens; t++) {
                     float sum = 0f;
                     for (int sb = 0; sb < cols / Q6_KCodec.BLOCK; sb++) {
                         long o = row + (long) sb * superBytes;
-                        float dw = q3 ? Q3_KCodec.d(data, o)
-                                : Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208));
+                        float dw = switch (type) {
+                            case Q3_K -> Q3_KCodec.d(data, o);
+                            case Q2_K -> Q2_KCodec.d(data, o);
+                            default -> Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 208));
+                        };
+                        float negMin = type == GGMLType.Q2_K ? -Q2_KCodec.dmin(data, o) : 0f;
                         for (int e = 0; e < Q6_KCodec.BLOCK; e++) {
-                            values[e] = q3 ? Q3_KCodec.quant(data, o, e) : Q6_KCodec.quant(data, o, e) - 32;
+                            values[e] = switch (type) {
+                                case Q3_K -> Q3_KCodec.quant(data, o, e);
+                                case Q2_K -> Q2_KCodec.quant(data, o, e);
+                                default -> Q6_KCodec.quant(data, o, e) - 32;
+                            };
                         }
                         for (int k = 0; k < 16; k++) {
-                            scales[k] = q3 ? Q3_KCodec.scale(data, o, k) : data.get(ValueLayout.JAVA_BYTE, o + 192 + k);
+                            scales[k] = switch (type) {
+                                case Q3_K -> Q3_KCodec.scale(data, o, k);
+                                case Q2_K -> Q2_KCodec.scale(data, o, k);
+                                default -> data.get(ValueLayout.JAVA_BYTE, o + 192 + k);
+                            };
+                            mins[k] = type == GGMLType.Q2_K ? Q2_KCodec.min(data, o, k) : 0;
                         }
                         for (int j = 0; j < 8; j++) {
                             int b = sb * 8 + j;
                             int first = 0;
                             int second = 0;
+                            int firstX = 0;
+                            int secondX = 0;
                             for (int l = 0; l < 16; l++) {
-                                first += values[32 * j + l] * q[t * cols + b * Q4_0Codec.BLOCK + l];
-                                second += values[32 * j + 16 + l] * q[t * cols + b * Q4_0Codec.BLOCK + 16 + l];
+                                int xa = q[t * cols + b * Q4_0Codec.BLOCK + l];
+                                int xb = q[t * cols + b * Q4_0Codec.BLOCK + 16 + l];
+                                first += values[32 * j + l] * xa;
+                                second += values[32 * j + 16 + l] * xb;
+                                firstX += xa;
+                                secondX += xb;
                             }
                             float sa = scales[2 * j];
                             float sbScale = scales[2 * j + 1];
-                            sum = Math.fma(Math.fma(sa, (float) first, sbScale * second), dw * d[t * blocks + b], sum);
+                            float dx = d[t * blocks + b];
+                            sum = Math.fma(Math.fma(sa, (float) first, sbScale * second), dw * dx, sum);
+                            if (type == GGMLType.Q2_K) {
+                                float ma = mins[2 * j];
+                                float mb = mins[2 * j + 1];
+                                sum = Math.fma(Math.fma(ma, (float) firstX, mb * secondX), negMin * dx, sum);
+                            }
                         }
                     }
                     out[t * rows + r] = sum;

@@ -194,7 +194,7 @@ public final class VectorKernels implements Kernels {
     /** Whether type multiplies as integers on int8 activations ({@link VectorQ4Matmul}). */
     private static boolean integer(GGMLType type) {
         return switch (type) {
-            case Q4_0, Q4_1, Q5_0, Q5_1, Q3_K, Q4_K, Q5_K, Q6_K -> true;
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -202,7 +202,7 @@ public final class VectorKernels implements Kernels {
     private static MemorySegment pack(WeightMatrix w) {
         return switch (w.type()) {
             case Q4_K -> Q4_KInterleaved.pack(w);
-            case Q6_K, Q3_K -> Q6_KInterleaved.pack(w);
+            case Q6_K, Q3_K, Q2_K -> Q6_KInterleaved.pack(w);
             case Q5_K -> Q5_KInterleaved.pack(w);
             case Q5_0, Q5_1, Q4_1 -> LegacyInterleaved.pack(w);
             default -> Q4_0Interleaved.pack(w);
@@ -218,7 +218,7 @@ public final class VectorKernels implements Kernels {
         if (!VectorQ4Dot.SUPPORTED) {
             switch (w.type()) {
                 case Q4_K -> ScalarKernels.q4_KMatmul(w, x, nTokens, out, parallel);
-                case Q6_K, Q3_K -> ScalarKernels.q6_KMatmul(w, x, nTokens, out, parallel);
+                case Q6_K, Q3_K, Q2_K -> ScalarKernels.q6_KMatmul(w, x, nTokens, out, parallel);
                 case Q5_K -> ScalarKernels.q5_KMatmul(w, x, nTokens, out, parallel);
                 case Q5_0, Q5_1, Q4_1 -> ScalarKernels.legacyMatmul(w, x, nTokens, out, parallel);
                 default -> ScalarKernels.q4_0Matmul(w, x, nTokens, out, parallel);

@@ -169,6 +169,7 @@ final class VectorQ4Matmul {
                 switch (type) {
                     case Q4_K -> VectorQ4KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                     case Q6_K, Q3_K -> VectorQ6KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
+                    case Q2_K -> VectorQ2KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                     case Q5_K -> VectorQ5KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                     case Q5_0, Q5_1, Q4_1 -> VectorLegacyDot.dot1(packed, r * rowBytes,
                             LegacyInterleaved.bytes(type), x, t * xs, groups, acc, LegacyInterleaved.center(type),
@@ -185,7 +186,7 @@ final class VectorQ4Matmul {
         return switch (type) {
             case Q4_0 -> Q4_0Interleaved.rowBytes(cols);
             case Q4_K -> Q4_KInterleaved.rowBytes(cols);
-            case Q6_K, Q3_K -> Q6_KInterleaved.rowBytes(cols);
+            case Q6_K, Q3_K, Q2_K -> Q6_KInterleaved.rowBytes(type, cols);
             case Q5_K -> Q5_KInterleaved.rowBytes(cols);
             case Q5_0, Q5_1, Q4_1 -> LegacyInterleaved.rowBytes(type, cols);
             default -> throw new IllegalArgumentException("no integer layout for " + type);

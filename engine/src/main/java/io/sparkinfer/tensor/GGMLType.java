@@ -20,7 +20,8 @@ public enum GGMLType {
     Q5_1(7, 32, 2 + 2 + 4 + 16, true),
     Q8_0(8, 32, 2 + 32, true),
     Q8_1(9, 32, 4 + 4 + 32, false),
-    Q2_K(10, 256, 256 / 16 + 256 / 4 + 2 + 2, false),
+    /** 16 bytes of 4-bit scales and mins, 64 bytes of 2-bit quants, d (f16), dmin (f16). */
+    Q2_K(10, 256, 256 / 16 + 256 / 4 + 2 + 2, true),
     /** 32 bytes of third bits, 64 bytes of 2-bit low parts, 12 bytes of 6-bit scales, d (f16). */
     Q3_K(11, 256, 256 / 8 + 256 / 4 + 12 + 2, true),
     /** d (f16), dmin (f16), 12 bytes of 6-bit scales/mins, 128 bytes of 4-bit quants. */

@@ -23,6 +23,7 @@ public final class TensorCodec {
             case Q5_1 -> Q5_1Codec.quantize(src, off, n, dst, dstOff);
             case Q4_K -> Q4_KCodec.quantize(src, off, n, dst, dstOff);
             case Q5_K -> Q5_KCodec.quantize(src, off, n, dst, dstOff);
+            case Q2_K -> Q2_KCodec.quantize(src, off, n, dst, dstOff);
             case Q3_K -> Q3_KCodec.quantize(src, off, n, dst, dstOff);
             case IQ4_NL -> IQ4_NLCodec.quantize(src, off, n, dst, dstOff);
             case Q6_K -> Q6_KCodec.quantize(src, off, n, dst, dstOff);
@@ -43,6 +44,7 @@ public final class TensorCodec {
             case Q5_1 -> Q5_1Codec.dequantize(src, srcOff, dst, dstOff, n);
             case Q4_K -> Q4_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             case Q5_K -> Q5_KCodec.dequantize(src, srcOff, dst, dstOff, n);
+            case Q2_K -> Q2_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             case Q3_K -> Q3_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             case IQ4_NL -> IQ4_NLCodec.dequantize(src, srcOff, dst, dstOff, n);
             case Q6_K -> Q6_KCodec.dequantize(src, srcOff, dst, dstOff, n);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class BatchInvarianceTest {
     private static final GGMLType[] TYPES = {
             GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K,
-            GGMLType.Q3_K, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q4_1, GGMLType.Q5_K};
+            GGMLType.Q3_K, GGMLType.Q2_K, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q4_1, GGMLType.Q5_K};
     private static final Parallel ONE = new Parallel(1);
     private static final Parallel TWO = new Parallel(2);
     private static final Parallel THREE = new Parallel(3);

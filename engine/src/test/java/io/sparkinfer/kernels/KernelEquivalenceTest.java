@@ -23,7 +23,7 @@ class KernelEquivalenceTest {
 
     private static final GGMLType[] TYPES = {
             GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K,
-            GGMLType.Q3_K, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q4_1, GGMLType.Q5_K};
+            GGMLType.Q3_K, GGMLType.Q2_K, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q4_1, GGMLType.Q5_K};
     private static final int[] ROWS = {1, 31, 33, 207};
     private static final int[] TOKENS = {1, 3, 16};
 

@@ -110,7 +110,7 @@ final class KernelTestData {
 
     /**
      * For the types whose integer dots carry a min term ({@code c * dx * sum(xq)} per 32-element
-     * block: Q4_1, Q5_1, Q4_K, Q5_K), {@code sum over blocks of |c| * sum |x|}; 0 for the others.
+     * block: Q4_1, Q5_1, Q4_K, Q5_K; Q2_K per 16), {@code sum over blocks of |c| * sum |x|}; 0 for the others.
      * That term and the block's {@code d * S} part can each be far larger than {@code sum |w x|}
      * and cancel (large |x| where |w| is small), so a reordered sum's rounding scales with it
      * (llama.cpp's Q4_1 / K-quant dots have the same terms).
@@ -134,6 +134,13 @@ final class KernelTestData {
                     int center = w.type() == GGMLType.Q5_K ? 16 : 8;
                     yield center * (double) d * io.sparkinfer.tensor.Q4_KCodec.scale(w.data(), o + 4, j)
                             - (double) dmin * io.sparkinfer.tensor.Q4_KCodec.min(w.data(), o + 4, j);
+                }
+                case Q2_K -> { // the larger of the block's two sub-block mins
+                    long o = base + (long) (b / 8) * w.type().typeSize;
+                    int j = b % 8;
+                    yield (double) io.sparkinfer.tensor.Q2_KCodec.dmin(w.data(), o)
+                            * Math.max(io.sparkinfer.tensor.Q2_KCodec.min(w.data(), o, 2 * j),
+                                    io.sparkinfer.tensor.Q2_KCodec.min(w.data(), o, 2 * j + 1));
                 }
                 default -> 0;
             };
