@@ -69,7 +69,7 @@ public final class RandomModelWriter {
                 return new Recipe(GGMLType.valueOf(type.toUpperCase(Locale.ROOT)), false);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("make-model: unknown --type " + type
-                        + " (F16, Q8_0, Q4_0, Q4_K, Q6_K, Q4_K_M or F32)", e);
+                        + " (F16, Q8_0, Q4_0, Q4_K, Q6_K, Q4_K_M, Q2_K, Q3_K, IQ4_NL, IQ4_XS or F32)", e);
             }
         }
 
@@ -94,12 +94,20 @@ public final class RandomModelWriter {
         }
     }
 
-    /** The type a matrix of this width gets: K-quants need rows of whole 256-blocks, else Q4_0 or Q8_0 stands in. */
+    /**
+     * The type a matrix of this width gets: K-quants need rows of whole 256-blocks, else Q4_0 or
+     * Q8_0 stands in (Q2_K, Q3_K and IQ4_XS: IQ4_NL, as llama.cpp falls back).
+     */
     static GGMLType typeFor(GGMLType requested, int cols) {
         if (cols % requested.blockSize == 0) {
             return requested;
         }
-        return requested == GGMLType.Q4_K ? GGMLType.Q4_0 : requested == GGMLType.Q6_K ? GGMLType.Q8_0 : GGMLType.F16;
+        return switch (requested) {
+            case Q4_K -> GGMLType.Q4_0;
+            case Q6_K -> GGMLType.Q8_0;
+            case Q2_K, Q3_K, IQ4_XS -> GGMLType.IQ4_NL;
+            default -> GGMLType.F16;
+        };
     }
 
     public static void write(ModelShape s, GGMLType type, Path out, long seed) {
@@ -108,10 +116,9 @@ public final class RandomModelWriter {
 
     public static void write(ModelShape s, Recipe recipe, Path out, long seed) {
         GGMLType type = recipe.base();
-        if (type != GGMLType.F32 && type != GGMLType.F16 && type != GGMLType.Q8_0 && type != GGMLType.Q4_0
-                && type != GGMLType.Q4_K && type != GGMLType.Q6_K) {
-            throw new IllegalArgumentException(
-                    "make-model: type must be F16, Q8_0, Q4_0, Q4_K, Q6_K or Q4_K_M (or F32), got " + type);
+        if (!FILE_TYPES.containsKey(type)) {
+            throw new IllegalArgumentException("make-model: type must be one of " + FILE_TYPES.keySet()
+                    + " or Q4_K_M, got " + type);
         }
         String a = s.architecture() + ".";
         GgufWriter w = new GgufWriter()
@@ -170,16 +177,17 @@ public final class RandomModelWriter {
     }
 
     /** llama.cpp's LLAMA_FTYPE numbers. */
+    /**
+     * The types a random model can be written in, with llama.cpp's general.file_type for a file
+     * of that type throughout (Q4_K: Q4_K_S's number, Q4_K_M's 15 is the Recipe mix; Q3_K:
+     * Q3_K_S's).
+     */
+    private static final java.util.Map<GGMLType, Integer> FILE_TYPES = new java.util.EnumMap<>(java.util.Map.of(
+            GGMLType.F32, 0, GGMLType.F16, 1, GGMLType.Q4_0, 2, GGMLType.Q8_0, 7, GGMLType.Q2_K, 10,
+            GGMLType.Q3_K, 11, GGMLType.Q4_K, 14, GGMLType.Q6_K, 18, GGMLType.IQ4_NL, 25, GGMLType.IQ4_XS, 30));
+
     private static int fileType(GGMLType t) {
-        return switch (t) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q8_0 -> 7;
-            case Q4_K -> 14; // all Q4_K: Q4_K_S's number (Q4_K_M, 15, is the Recipe mix)
-            case Q6_K -> 18;
-            default -> throw new IllegalArgumentException(t.toString());
-        };
+        return FILE_TYPES.get(t);
     }
 
     private static void vector(GgufWriter w, String name, int n, float value) {

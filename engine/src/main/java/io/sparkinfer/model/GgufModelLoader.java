@@ -66,12 +66,13 @@ public final class GgufModelLoader {
 
     /**
      * A matmul weight in the form the kernels multiply fastest ({@link Kernels#prepare}). IQ4_NL
-     * is re-encoded as Q8_0 first, exactly ({@link IQ4_NLCodec#asQ8_0}): every tier then runs it
-     * with the Q8_0 kernels.
+     * and IQ4_XS are re-encoded as Q8_0 first ({@link IQ4_NLCodec#asQ8_0}: exact for IQ4_NL):
+     * every tier then runs them with the Q8_0 kernels.
      */
     private static WeightMatrix matrix(GgufFile file, Kernels kernels, String name, int rows, int cols) {
         WeightMatrix w = file.matrix(name, rows, cols);
-        return kernels.prepare(w.type() == GGMLType.IQ4_NL ? IQ4_NLCodec.asQ8_0(w) : w);
+        boolean iq4 = w.type() == GGMLType.IQ4_NL || w.type() == GGMLType.IQ4_XS;
+        return kernels.prepare(iq4 ? IQ4_NLCodec.asQ8_0(w) : w);
     }
 
     /** A 1-D tensor of {@code n} elements as floats, whatever its stored type. */

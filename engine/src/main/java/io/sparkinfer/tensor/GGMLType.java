@@ -39,7 +39,8 @@ public enum GGMLType {
     IQ4_NL(20, 32, 2 + 16, true),
     IQ3_S(21, 256, 2 + 64 + 32 + 8 + 4, false),
     IQ2_S(22, 256, 2 + 64 + 16, false),
-    IQ4_XS(23, 256, 2 + 2 + 4 + 128, false),
+    /** d (f16), 6-bit sub-block scales, IQ4_NL indices ({@link IQ4_XSCodec}). */
+    IQ4_XS(23, 256, 2 + 2 + 4 + 128, true),
     I8(24, 1, 1, false),
     I16(25, 1, 2, false),
     I32(26, 1, 4, false),

@@ -11,8 +11,9 @@ import java.lang.foreign.MemorySegment;
  * 256-element super-blocks (SmolLM2-135M, Qwen2.5-0.5B: most of their weights).
  *
  * <p>The levels are int8 and a block has one f16 scale, so a block is exactly a Q8_0 block
- * with the same d: {@link #asQ8_0} re-encodes a matrix losslessly, and the model multiplies it
- * with the Q8_0 kernels (8.5 bits per weight in memory against 4.5).
+ * with the same d: {@link #asQ8_0} re-encodes a matrix losslessly (IQ4_XS, whose sub-blocks
+ * share these levels, to within f16 rounding of its scales), and the model multiplies it with
+ * the Q8_0 kernels (8.5 bits per weight in memory against 4.5 or 4.25).
  */
 public final class IQ4_NLCodec {
     public static final int BLOCK = 32;
@@ -66,7 +67,7 @@ public final class IQ4_NLCodec {
         }
     }
 
-    private static int nearest(float v) {
+    static int nearest(float v) {
         int best = 0;
         for (int i = 1; i < LEVELS.length; i++) {
             if (Math.abs(LEVELS[i] - v) < Math.abs(LEVELS[best] - v)) {
@@ -76,18 +77,35 @@ public final class IQ4_NLCodec {
         return best;
     }
 
-    /** The same weights as Q8_0 (same d, the levels as int8 values), exactly, in native memory. */
+    /**
+     * An IQ4_NL or IQ4_XS matrix as Q8_0, in native memory: per 32 elements the levels as int8
+     * values and the block's scale as Q8_0's f16 d. IQ4_NL's d is an f16: exact. IQ4_XS's is
+     * {@code d * (ls - 32)}, rounded to f16 here: within half an f16 ulp (2^-11 relative, more
+     * only for scales below f16's normal range, 6.1e-5), far below the 4-bit levels' own error
+     * and the bfloat16 rounding the Q8_0 kernels apply to activations.
+     */
     public static WeightMatrix asQ8_0(WeightMatrix w) {
-        if (w.type() != GGMLType.IQ4_NL) {
-            throw new IllegalArgumentException(w.name() + ": not IQ4_NL but " + w.type());
+        if (w.type() != GGMLType.IQ4_NL && w.type() != GGMLType.IQ4_XS) {
+            throw new IllegalArgumentException(w.name() + ": not IQ4_NL or IQ4_XS but " + w.type());
         }
+        boolean xs = w.type() == GGMLType.IQ4_XS;
         long blocks = (long) w.rows() * w.cols() / BLOCK;
         MemorySegment out = Arena.ofAuto().allocate(blocks * Q8_0Codec.BYTES, 64);
         MemorySegment src = w.data();
         for (long b = 0; b < blocks; b++) {
-            long o = b * BYTES;
+            long o; // the block's 16 index bytes start at o + 2, as in an IQ4_NL block
+            short d;
+            if (xs) {
+                long sb = b / 8 * IQ4_XSCodec.BYTES;
+                int ib = (int) (b % 8);
+                o = IQ4_XSCodec.indices(sb, ib) - 2;
+                d = Float.floatToFloat16(IQ4_XSCodec.d(src, sb) * IQ4_XSCodec.scale(src, sb, ib));
+            } else {
+                o = b * BYTES;
+                d = src.get(Layouts.I16, o);
+            }
             long q = b * Q8_0Codec.BYTES;
-            out.set(Layouts.I16, q, src.get(Layouts.I16, o));
+            out.set(Layouts.I16, q, d);
             for (int e = 0; e < BLOCK; e++) {
                 out.set(Layouts.I8, q + 2 + e, (byte) level(src, o, e));
             }

@@ -26,6 +26,7 @@ public final class TensorCodec {
             case Q2_K -> Q2_KCodec.quantize(src, off, n, dst, dstOff);
             case Q3_K -> Q3_KCodec.quantize(src, off, n, dst, dstOff);
             case IQ4_NL -> IQ4_NLCodec.quantize(src, off, n, dst, dstOff);
+            case IQ4_XS -> IQ4_XSCodec.quantize(src, off, n, dst, dstOff);
             case Q6_K -> Q6_KCodec.quantize(src, off, n, dst, dstOff);
             default -> throw unsupported(type);
         }
@@ -47,6 +48,7 @@ public final class TensorCodec {
             case Q2_K -> Q2_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             case Q3_K -> Q3_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             case IQ4_NL -> IQ4_NLCodec.dequantize(src, srcOff, dst, dstOff, n);
+            case IQ4_XS -> IQ4_XSCodec.dequantize(src, srcOff, dst, dstOff, n);
             case Q6_K -> Q6_KCodec.dequantize(src, srcOff, dst, dstOff, n);
             default -> throw unsupported(type);
         }

@@ -18,6 +18,7 @@ import io.sparkinfer.model.KvCache;
 import io.sparkinfer.model.LoadedModel;
 import io.sparkinfer.sampling.SamplingParams;
 import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.WeightMatrix;
 import io.sparkinfer.tensor.TensorCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -28,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Random-weight models load, run with finite logits, and carry a valid tokenizer section. */
@@ -49,7 +52,8 @@ class RandomModelWriterTest {
 
     @Test
     void everyTypeLoadsAndRunsWithFiniteLogits() {
-        for (GGMLType t : new GGMLType[] {GGMLType.F16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K}) {
+        for (GGMLType t : new GGMLType[] {GGMLType.F16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q2_K,
+                GGMLType.Q3_K, GGMLType.IQ4_NL, GGMLType.IQ4_XS}) {
             Path f = dir.resolve("tiny-" + t + ".gguf");
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             assertEquals(0, RandomModelWriter.run(new String[] {"--shape", "tiny", "--type", t.name(), "--out", f.toString()},
@@ -63,6 +67,9 @@ class RandomModelWriterTest {
                         g.metadata().getStringArray("tokenizer.ggml.merges").length);
                 var c = m.model().config();
                 assertEquals(256, c.dim());
+                boolean iq4 = t == GGMLType.IQ4_NL || t == GGMLType.IQ4_XS;
+                assertEquals(iq4 ? GGMLType.Q8_0 : t, m.model().weights().layers().get(0).wq().type(),
+                        "IQ4 types run as Q8_0");
                 float[] logits = m.model().forward(ForwardBatch.ofSequence(new int[] {1, 50, 300, 7}, 0, 0),
                         m.model().newKvCache(1, 16));
                 for (float v : logits) {
@@ -164,21 +171,28 @@ class RandomModelWriterTest {
     }
 
     /**
-     * A Q4_0 model multiplies Q4_0 x int8 in both kernel sets: the vector kernels' logits (re-laid
-     * weights, integer dots) match the scalar reference's. Not to float rounding: the two sum in
+     * A Q4_0 (Q2_K, Q3_K) model multiplies as integers on int8 activations in both kernel sets,
+     * an IQ4_XS model as Q8_0: the vector kernels' logits (re-laid weights, integer dots) match
+     * the scalar reference's. Not to float rounding: the two sum in
      * different orders, an activation that lands on the other side of an int8 rounding boundary in
      * a later layer moves the result by a quantization step, so the bound is 3% of the largest
      * logit (measured: 0.9%); a wrong layout or scale gives unrelated logits.
      */
-    @Test
-    void q4_0LogitsOfVectorAndScalarKernelsAgree() {
-        Path f = dir.resolve("tiny-q4_0-kernels.gguf");
-        RandomModelWriter.write(ModelShape.TINY, GGMLType.Q4_0, f, 3);
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q2_K", "Q3_K", "IQ4_XS"})
+    void logitsOfVectorAndScalarKernelsAgree(GGMLType type) {
+        Path f = dir.resolve("tiny-" + type + "-kernels.gguf");
+        RandomModelWriter.write(ModelShape.TINY, type, f, 3);
         int[] prompt = {1, 50, 300, 7, 999, 12};
         float[] v;
         float[] s;
         try (LoadedModel m = LoadedModel.open(f, new VectorKernels())) {
-            assertTrue(m.model().weights().layers().get(0).wq().packed() != null, "vector kernels re-lay Q4_0");
+            WeightMatrix wq = m.model().weights().layers().get(0).wq();
+            if (type == GGMLType.IQ4_XS) {
+                assertEquals(GGMLType.Q8_0, wq.type(), "IQ4_XS runs as Q8_0");
+            } else {
+                assertTrue(wq.packed() != null, "vector kernels re-lay " + type);
+            }
             v = m.model().forward(ForwardBatch.ofSequence(prompt, 0, 0), m.model().newKvCache(1, 16));
         }
         try (LoadedModel m = LoadedModel.open(f, new ScalarKernels())) {
@@ -189,7 +203,7 @@ class RandomModelWriterTest {
             maxAbs = Math.max(maxAbs, Math.abs(x));
         }
         for (int i = 0; i < s.length; i++) {
-            assertEquals(s[i], v[i], 0.03 * maxAbs, "logit " + i);
+            assertEquals(s[i], v[i], 0.03 * maxAbs, type + " logit " + i);
         }
     }
 
