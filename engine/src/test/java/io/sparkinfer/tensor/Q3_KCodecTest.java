@@ -1,30 +1,23 @@
 package io.sparkinfer.tensor;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Q3_K's layout against ggml's own encoder and decoder, and our reference quantizer's error bound. */
+/** Q3_K: negative scales covered by the conformance vectors ({@link GgmlDecodeConformanceTest}), our reference quantizer's error bound. */
 class Q3_KCodecTest {
     @Test
-    void decodesGgmlsBlocksToGgmlsFloats() throws Exception {
+    void ggmlsVectorsExerciseNegativeScales() throws Exception {
         GgmlVectors v = GgmlVectors.load("q3_K");
-        assertEquals(2L * Q3_KCodec.BYTES, v.bytes().byteSize());
-        float[] got = new float[v.decoded().length];
-        TensorCodec.dequantize(GGMLType.Q3_K, v.bytes(), 0, got, 0, got.length);
         boolean negativeScale = false;
-        for (int i = 0; i < got.length; i++) {
-            assertEquals(Float.floatToRawIntBits(v.decoded()[i]), Float.floatToRawIntBits(got[i]), "element " + i);
-        }
         for (int b = 0; b < 2; b++) {
             for (int k = 0; k < 16; k++) {
                 negativeScale |= Q3_KCodec.scale(v.bytes(), (long) b * Q3_KCodec.BYTES, k) < 0;
             }
         }
-        assertTrue(negativeScale, "the vectors should exercise negative scales");
+        assertTrue(negativeScale, "the conformance vectors should hold negative Q3_K scales");
     }
 
     @Test
