@@ -2,6 +2,7 @@ package io.sparkinfer.tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.stream.IntStream;
 
 /**
  * ggml IQ4_NL: blocks of 32 elements, 18 bytes: {@code d} (fp16), then 16 bytes of 4-bit indices
@@ -88,28 +89,41 @@ public final class IQ4_NLCodec {
         if (w.type() != GGMLType.IQ4_NL && w.type() != GGMLType.IQ4_XS) {
             throw new IllegalArgumentException(w.name() + ": not IQ4_NL or IQ4_XS but " + w.type());
         }
-        boolean xs = w.type() == GGMLType.IQ4_XS;
-        long blocks = (long) w.rows() * w.cols() / BLOCK;
-        MemorySegment out = Arena.ofAuto().allocate(blocks * Q8_0Codec.BYTES, 64);
-        MemorySegment src = w.data();
-        for (long b = 0; b < blocks; b++) {
-            long o; // the block's 16 index bytes start at o + 2, as in an IQ4_NL block
+        long outRow = GGMLType.Q8_0.byteSize(w.cols());
+        MemorySegment out = Arena.ofAuto().allocate(outRow * w.rows(), 64);
+        // Row by row through byte arrays, in parallel: load time is what a Spark task waits for.
+        IntStream.range(0, w.rows()).parallel().forEach(r -> {
+            byte[] src = new byte[Math.toIntExact(w.rowBytes())];
+            byte[] dst = new byte[Math.toIntExact(outRow)];
+            MemorySegment.copy(w.data(), Layouts.I8, r * w.rowBytes(), src, 0, src.length);
+            rowAsQ8_0(w.type(), src, dst, w.cols() / BLOCK);
+            MemorySegment.copy(dst, 0, out, Layouts.I8, r * outRow, dst.length);
+        });
+        return new WeightMatrix(w.name(), GGMLType.Q8_0, w.rows(), w.cols(), out);
+    }
+
+    /** One row of {@code blocks} 32-element blocks of type (IQ4_NL or IQ4_XS) as Q8_0 blocks into dst. */
+    private static void rowAsQ8_0(GGMLType type, byte[] src, byte[] dst, int blocks) {
+        MemorySegment seg = MemorySegment.ofArray(src);
+        for (int b = 0; b < blocks; b++) {
+            int o; // the block's 16 index bytes start at o + 2, as in an IQ4_NL block
             short d;
-            if (xs) {
-                long sb = b / 8 * IQ4_XSCodec.BYTES;
-                int ib = (int) (b % 8);
-                o = IQ4_XSCodec.indices(sb, ib) - 2;
-                d = Float.floatToFloat16(IQ4_XSCodec.d(src, sb) * IQ4_XSCodec.scale(src, sb, ib));
+            if (type == GGMLType.IQ4_XS) {
+                int sb = b / 8 * IQ4_XSCodec.BYTES;
+                o = (int) IQ4_XSCodec.indices(sb, b % 8) - 2;
+                d = Float.floatToFloat16(IQ4_XSCodec.d(seg, sb) * IQ4_XSCodec.scale(seg, sb, b % 8));
             } else {
                 o = b * BYTES;
-                d = src.get(Layouts.I16, o);
+                d = (short) (src[o] & 0xff | src[o + 1] << 8);
             }
-            long q = b * Q8_0Codec.BYTES;
-            out.set(Layouts.I16, q, d);
-            for (int e = 0; e < BLOCK; e++) {
-                out.set(Layouts.I8, q + 2 + e, (byte) level(src, o, e));
+            int q = b * Q8_0Codec.BYTES;
+            dst[q] = (byte) d;
+            dst[q + 1] = (byte) (d >> 8);
+            for (int l = 0; l < 16; l++) {
+                int i = src[o + 2 + l] & 0xff;
+                dst[q + 2 + l] = (byte) LEVELS[i & 0x0f];
+                dst[q + 18 + l] = (byte) LEVELS[i >>> 4];
             }
         }
-        return new WeightMatrix(w.name(), GGMLType.Q8_0, w.rows(), w.cols(), out);
     }
 }
