@@ -43,8 +43,8 @@ final class VectorHalfSums {
     static final boolean SUPPORTED = VectorQ4Dot.SUPPORTED && G == 16;
     /** Groups per call at most: their sums (two vectors per token) fill {@link VectorQ4Dot#sumsBytes}. */
     static final int GROUPS = SUM_GROUPS / 2;
-    /** Float vectors of scales per group for {@link #scale1x4}. */
-    static final int SCALE_VECTORS = 4;
+    /** Float vectors of scales per group for {@link #scale1x4} (4) and {@link #scaleSplit1x4} (5). */
+    static final int SCALE_VECTORS = 5;
 
     /** Bytes of scale scratch for {@link #scale1x4}: {@link #SCALE_VECTORS} per group of a call. */
     static long scalesBytes() {
@@ -60,10 +60,12 @@ final class VectorHalfSums {
      * the four tokens at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs. Group g's token t: the int16 sums of
      * elements 0..15 at vector {@code 2 ((g - g0) * 4 + t)} from sums + sumsAt (row 1; sumsAt2
      * for row 2), those of elements 16..31 at the next. base2 may equal base (an odd last row), with sumsAt2
-     * equal to sumsAt.
+     * equal to sumsAt. Steps: all 16 ({@code split} false), or with {@code split} the 8 steps of
+     * one half, 0..7 ({@code odd} false) or 8..15, for values whose products need 8-step int16
+     * sums (Q6_K's |q - 32| <= 32).
      */
     static void sums2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
-                        int g0, int g1, MemorySegment sums, long sumsAt, long sumsAt2) {
+                        int g0, int g1, MemorySegment sums, long sumsAt, long sumsAt2, boolean split, boolean odd) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
@@ -83,7 +85,7 @@ final class VectorHalfSums {
             ShortVector pb = pa, pc = pa, pd = pa, ra = pa, rb = pa, rc = pa, rd = pa;
             ShortVector qa = pa, qb = pa, qc = pa, qd = pa, ta = pa, tb = pa, tc = pa, td = pa;
             // In memory order: slot j holds step j / 2 + 8 (j % 2) (Q6_KInterleaved.slot).
-            for (int j = 0; j < Q4_0Interleaved.STEPS; j++) {
+            for (int j = split && odd ? 1 : 0; j < Q4_0Interleaved.STEPS; j += split ? 2 : 1) {
                 long wj = (long) j * Q6_KInterleaved.STEP;
                 long step = (long) ((j >> 1) + 8 * (j & 1)) * STEP_BYTES;
                 ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj, LE)
@@ -193,6 +195,62 @@ final class VectorHalfSums {
                 a1 = FloatVector.fromMemorySegment(F, sums, so + 3 * VB, NATIVE)
                         .fma(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.DSUMS + VB, NATIVE), a1);
             }
+        }
+        a0.intoMemorySegment(acc, at, NATIVE);
+        a1.intoMemorySegment(acc, at + VB, NATIVE);
+    }
+
+    /**
+     * The epilogue of the split sums ({@link #sums2x4} with {@code split}) for one row, groups [g0,
+     * g1): per token, the halves' 8-step sums from sums + sumsAt (steps 0..7) and sumsAt1 (steps
+     * 8..15) widened and added in lane, A (elements 0..15) and B (16..31), then {@link
+     * VectorQ6KDot#dot1}'s operations, {@code acc = fma(fma(sa, A, sb * B), d * dx, acc)}, into
+     * the 8 accumulators at acc + at (zero when g0 is 0). The row's scales at sums + scalesAt,
+     * {@link #SCALE_VECTORS} per group: sa of the even and of the odd blocks, sb of each, then d.
+     */
+    static void scaleSplit1x4(MemorySegment x, long x0, long xs, int g0, int g1, MemorySegment sums, long sumsAt,
+                              long sumsAt1, long scalesAt, MemorySegment acc, long at) {
+        long vb = SW.vectorByteSize();
+        for (int t = 0; t < 4; t++) {
+            scaleSplit1(x, x0 + t * xs, g0, g1, sums, sumsAt + 2L * t * vb, sumsAt1 + 2L * t * vb, scalesAt, acc,
+                    at + 2L * t * VB);
+        }
+    }
+
+    /** {@link #scaleSplit1x4} for the token at x0 (a call per token, as {@link #scale1}). */
+    private static void scaleSplit1(MemorySegment x, long x0, int g0, int g1, MemorySegment sums, long sumsAt,
+                                    long sumsAt1, long scalesAt, MemorySegment acc, long at) {
+        x = NativeSegments.pin(x);
+        sums = NativeSegments.pin(sums);
+        acc = NativeSegments.pin(acc);
+        long vb = SW.vectorByteSize();
+        FloatVector a0 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at, NATIVE);
+        FloatVector a1 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + VB, NATIVE);
+        for (int g = g0; g < g1; g++) {
+            long so = scalesAt + (g - g0) * SCALE_VECTORS * VB;
+            long o = (g - g0) * 8L * vb;
+            long xg = x0 + (long) g * Q8Activations.BYTES;
+            IntVector p = IntVector.fromMemorySegment(I, sums, sumsAt + o, NATIVE);      // elements 0..15, steps 0..7
+            IntVector q = IntVector.fromMemorySegment(I, sums, sumsAt1 + o, NATIVE);     // steps 8..15
+            IntVector r = IntVector.fromMemorySegment(I, sums, sumsAt + o + vb, NATIVE); // elements 16..31
+            IntVector u = IntVector.fromMemorySegment(I, sums, sumsAt1 + o + vb, NATIVE);
+            FloatVector ae = (FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector ao = (FloatVector) p.lanewise(VectorOperators.ASHR, 16)
+                    .add(q.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+            FloatVector be = (FloatVector) r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector bo = (FloatVector) r.lanewise(VectorOperators.ASHR, 16)
+                    .add(u.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+            FloatVector te = FloatVector.fromMemorySegment(F, sums, so, NATIVE)
+                    .fma(ae, FloatVector.fromMemorySegment(F, sums, so + 2 * VB, NATIVE).mul(be));
+            FloatVector to = FloatVector.fromMemorySegment(F, sums, so + VB, NATIVE)
+                    .fma(ao, FloatVector.fromMemorySegment(F, sums, so + 3 * VB, NATIVE).mul(bo));
+            FloatVector dv = FloatVector.fromMemorySegment(F, sums, so + 4 * VB, NATIVE);
+            a0 = te.fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES, NATIVE)), a0);
+            a1 = to.fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES + VB, NATIVE)), a1);
         }
         a0.intoMemorySegment(acc, at, NATIVE);
         a1.intoMemorySegment(acc, at + VB, NATIVE);

@@ -133,7 +133,8 @@ final class VectorLegacyDot {
     static void dot2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
                        int g0, int g1, MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt,
                        long sumsAt2, long scalesAt, float center, boolean mins) {
-        VectorHalfSums.sums2x4(w, base, base2, groupBytes, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2);
+        VectorHalfSums.sums2x4(w, base, base2, groupBytes, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2, false,
+                false);
         scales(w, base, groupBytes, g0, g1, center, mins, sums, scalesAt);
         VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt, scalesAt, mins, acc, at);
         if (base2 != base) {

@@ -44,9 +44,9 @@ final class VectorQ4Matmul {
         x = NativeSegments.pin(x);
         acc = NativeSegments.pin(acc);
         long rowBytes = rowBytes(type, cols);
-        // Q4_0, Q4_K: four tokens at a time (VectorQ4Dot's sums); Q5_0, Q5_1, Q4_1 and Q5_K
-        // likewise at 512 bits (VectorHalfSums), else a token at a time; Q6_K a token at a time
-        // for every batch size.
+        // Q4_0, Q4_K: four tokens at a time (VectorQ4Dot's sums); Q5_0, Q5_1, Q4_1, Q5_K, Q6_K
+        // and Q3_K likewise at 512 bits (VectorHalfSums), else a token at a time; Q2_K a token
+        // at a time for every batch size.
         boolean halves = halfSums(type);
         int quads = (VectorQ4Dot.QUAD && (type == GGMLType.Q4_0 || type == GGMLType.Q4_K)) || halves
                 ? nTokens & ~3 : 0;
@@ -130,8 +130,9 @@ final class VectorQ4Matmul {
         long sumsAt = rowBlock(type, cols) * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
         long scalesAt = sumsAt + 2 * sumsBytes;
-        int chunkGroups = Math.min(CHUNK_GROUPS, VectorHalfSums.GROUPS);
-        boolean legacy = type != GGMLType.Q5_K;
+        boolean sixteenScales = type == GGMLType.Q6_K || type == GGMLType.Q3_K; // two 8-step passes
+        int chunkGroups = Math.min(CHUNK_GROUPS, VectorHalfSums.GROUPS / (sixteenScales ? 2 : 1));
+        boolean legacy = type != GGMLType.Q5_K && !sixteenScales;
         long legacyBytes = legacy ? LegacyInterleaved.bytes(type) : 0;
         float center = legacy ? LegacyInterleaved.center(type) : 0;
         boolean mins = legacy && LegacyInterleaved.hasMins(type);
@@ -143,7 +144,10 @@ final class VectorQ4Matmul {
                     long at = (r - r0) * accRow;
                     long at2 = (r2 - r0) * accRow;
                     long sums2 = r2 == r ? sumsAt : sumsAt + sumsBytes;
-                    if (legacy) {
+                    if (sixteenScales) {
+                        VectorQ6KDot.dot2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1,
+                                acc, at, at2, acc, sumsAt, sums2, scalesAt);
+                    } else if (legacy) {
                         VectorLegacyDot.dot2x4(packed, r * rowBytes, r2 * rowBytes, legacyBytes, x, t * xs, xs, g0, g1,
                                 acc, at, at2, acc, sumsAt, sums2, scalesAt, center, mins);
                     } else {
@@ -201,7 +205,7 @@ final class VectorQ4Matmul {
     /** Whether type's 4-token passes are {@link VectorHalfSums}' (at this vector width). */
     private static boolean halfSums(GGMLType type) {
         return VectorHalfSums.SUPPORTED && (type == GGMLType.Q5_K || type == GGMLType.Q5_0
-                || LegacyInterleaved.hasMins(type));
+                || LegacyInterleaved.hasMins(type) || type == GGMLType.Q6_K || type == GGMLType.Q3_K);
     }
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */

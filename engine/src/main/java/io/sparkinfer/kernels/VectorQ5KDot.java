@@ -118,7 +118,8 @@ final class VectorQ5KDot {
     static void dot2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0, int g1,
                        MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt, long sumsAt2,
                        long scalesAt) {
-        VectorHalfSums.sums2x4(w, base, base2, Q5_KInterleaved.BYTES, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2);
+        VectorHalfSums.sums2x4(w, base, base2, Q5_KInterleaved.BYTES, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2, false,
+                false);
         scales(w, base, g0, g1, sums, scalesAt);
         VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt, scalesAt, true, acc, at);
         if (base2 != base) {

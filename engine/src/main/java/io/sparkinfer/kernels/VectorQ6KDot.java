@@ -128,4 +128,58 @@ final class VectorQ6KDot {
         FloatVector sum = CHUNKS == 1 ? a0.add(a1) : a0.add(a2).add(a1.add(a3));
         sum.intoMemorySegment(lanes, 0, NATIVE);
     }
+
+    /**
+     * Two rows (at base and base2; base2 may equal base) times four tokens, groups [g0, g1) (at
+     * most {@link VectorHalfSums#GROUPS} / 2): {@link VectorHalfSums#sums2x4} in two passes of 8
+     * steps (a product reaches 32 * 127), then per row its scales and {@link
+     * VectorHalfSums#scaleSplit1x4}, into the accumulators of {@link VectorQ4Dot#dot1x4}. Per
+     * (row, token) the operations of {@link #dot1}. Q6_K and Q3_K ({@link Q6_KInterleaved}
+     * without mins); sums + sumsAt holds row 1's two passes, sumsAt2 row 2's.
+     */
+    static void dot2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0, int g1,
+                       MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt, long sumsAt2,
+                       long scalesAt) {
+        if (g1 - g0 > VectorHalfSums.GROUPS / 2) {
+            throw new IllegalArgumentException("at most " + VectorHalfSums.GROUPS / 2 + " groups per call, got "
+                    + (g1 - g0));
+        }
+        long half = (long) (VectorHalfSums.GROUPS / 2) * 8 * SW.vectorByteSize(); // one pass's sums
+        VectorHalfSums.sums2x4(w, base, base2, Q6_KInterleaved.BYTES, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2,
+                true, false);
+        VectorHalfSums.sums2x4(w, base, base2, Q6_KInterleaved.BYTES, x, x0, xs, g0, g1, sums, sumsAt + half,
+                sumsAt2 + half, true, true);
+        scales(w, base, g0, g1, sums, scalesAt);
+        VectorHalfSums.scaleSplit1x4(x, x0, xs, g0, g1, sums, sumsAt, sumsAt + half, scalesAt, acc, at);
+        if (base2 != base) {
+            scales(w, base2, g0, g1, sums, scalesAt);
+            VectorHalfSums.scaleSplit1x4(x, x0, xs, g0, g1, sums, sumsAt2, sumsAt2 + half, scalesAt, acc, at2);
+        }
+    }
+
+    /**
+     * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
+     * {@link VectorHalfSums#scaleSplit1x4}: per group sa of the even and of the odd blocks, sb of
+     * each, then d, at out + outAt.
+     */
+    private static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {
+        w = NativeSegments.pin(w);
+        out = NativeSegments.pin(out);
+        for (int g = g0; g < g1; g++) {
+            long wg = base + (long) g * Q6_KInterleaved.BYTES;
+            long o = outAt + (g - g0) * VectorHalfSums.SCALE_VECTORS * VB;
+            long sa = wg + Q6_KInterleaved.SA;
+            long sb = wg + Q6_KInterleaved.SB;
+            ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sa, LE).convertShape(VectorOperators.B2F, F, 0)
+                    .intoMemorySegment(out, o, NATIVE);
+            ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sa + G, LE).convertShape(VectorOperators.B2F, F, 0)
+                    .intoMemorySegment(out, o + VB, NATIVE);
+            ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sb, LE).convertShape(VectorOperators.B2F, F, 0)
+                    .intoMemorySegment(out, o + 2 * VB, NATIVE);
+            ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sb + G, LE).convertShape(VectorOperators.B2F, F, 0)
+                    .intoMemorySegment(out, o + 3 * VB, NATIVE);
+            FloatVector.fromMemorySegment(F, w, wg + Q6_KInterleaved.D, LE).rearrange(VectorQ4KDot.D0)
+                    .intoMemorySegment(out, o + 4 * VB, NATIVE);
+        }
+    }
 }
