@@ -26,7 +26,9 @@ import jdk.incubator.vector.VectorOperators;
  * one-token kernels ({@link VectorLegacyDot#dot1}, {@link VectorQ5KDot#dot1}) form them. The
  * types' epilogues ({@code scale1x4} in those classes) widen and add them in lane, as those
  * kernels do, and meet the scales with the one-token kernel's float operations per (row, token),
- * so a token's result does not depend on its batch.
+ * so a token's result does not depend on its batch. Q6_K and Q3_K ({@link Q6_KInterleaved}: |q -
+ * 32| <= 32 for Q6_K) take two passes of 8 steps each, as {@link VectorQ6KDot#dot1} splits its
+ * sums, and their own epilogue ({@link #scaleSplit1x4}: a scale per 16-element half).
  *
  * <p>Why: the one-token kernels read each row block from L2 once per token and spend two
  * weight loads and widenings per 64 products; here a step's weights serve four tokens and a

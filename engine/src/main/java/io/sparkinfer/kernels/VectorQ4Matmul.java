@@ -4,11 +4,13 @@ import io.sparkinfer.tensor.GGMLType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q4_0, Q4_K and Q6_K matmul rows over quantized activations ({@link Q8Activations}) with the
- * integer dots of {@link VectorQ4Dot} (Q4_K: {@link VectorQ4KDot}, the same sums; Q6_K: {@link
- * VectorQ6KDot}, one token at a time only): tokens four at a time, rows two at a time ({@link
- * VectorQ4Dot#dot2x4}; an odd last row with {@link VectorQ4Dot#dot1x4}), the other tokens one at
- * a time.
+ * Matmul rows of the integer types over quantized activations ({@link Q8Activations}): tokens
+ * four at a time, rows two at a time, the other tokens one at a time. Q4_0 and Q4_K with {@link
+ * VectorQ4Dot}'s sums ({@link VectorQ4Dot#dot2x4}, Q4_K's epilogue in {@link VectorQ4KDot}; an odd
+ * last row with {@code dot1x4}); the byte-per-value layouts with {@link VectorHalfSums} at 512
+ * bits (Q5_0, Q5_1, Q4_1: {@link VectorLegacyDot}; Q5_K: {@link VectorQ5KDot}; Q6_K, Q3_K:
+ * {@link VectorQ6KDot}); Q2_K ({@link VectorQ2KDot}) and every type at 256 bits one token at a
+ * time with the type's {@code dot1}.
  *
  * <p>Loop order for many tokens: a token's quantized activations (4480 bytes per 2048 columns) are
  * four times the size of its Q4_0 row (1152), so the four tokens of a group stay in L1 while a
@@ -118,7 +120,7 @@ final class VectorQ4Matmul {
     }
 
     /**
-     * Rows [r0, r1) for tokens [0, quads) of Q5_0, Q5_1, Q4_1 or Q5_K, four at a time
+     * Rows [r0, r1) for tokens [0, quads) of Q5_0, Q5_1, Q4_1, Q5_K, Q6_K or Q3_K, four at a time
      * ({@link VectorHalfSums}): rows in pairs, an odd last row paired with itself.
      */
     private static void halfQuads(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int quads,

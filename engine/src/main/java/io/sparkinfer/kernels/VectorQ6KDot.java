@@ -29,8 +29,9 @@ import jdk.incubator.vector.VectorOperators;
  * in two int16 lanes, added after widening. The activations' high values are stored as {@code
  * q[i + 16] - 16 q[i]} (for Q4_0's nibbles), so q[i + 16] is rebuilt per step.
  *
- * <p>One kernel, one token at a time, serves every batch size ({@link VectorQ4Matmul} runs it
- * per token over row blocks in L2), so a token's result does not depend on its batch. {@link
+ * <p>{@link #dot1} serves one token ({@link VectorQ4Matmul} runs it per token over row blocks in
+ * L2); {@link #dot2x4} four tokens at 512 bits, with the same operations per (row, token), so a
+ * token's result does not depend on its batch. {@link
  * ScalarKernels#q6_KMatmul} is the reference. Why: the float decode-dot this replaces spent ~9
  * vector instructions per 16 weights on decoding 6-bit values; the output matrix of a Q4_K_M
  * file is Q6_K and took most of its decode time.
