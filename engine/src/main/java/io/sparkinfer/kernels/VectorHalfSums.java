@@ -154,21 +154,23 @@ final class VectorHalfSums {
      * (the one-token kernels' operations) into the 8 accumulators at acc + at (zero when g0 is
      * 0; token t's even and odd blocks at vectors 2t, 2t + 1, as {@link VectorQ4Dot#dot1x4}'s).
      * The row's scales at sums + scalesAt, {@link #SCALE_VECTORS} per group: w of the even and of
-     * the odd blocks, then their min factors m (read only with mins). A token per call of {@link
-     * #scale1}: with the four tokens' 8 accumulators in one method C1 runs out of virtual
+     * the odd blocks, then their min factors m (read only with mins). Two tokens per call of
+     * {@link #scale2}: with the four tokens' 8 accumulators in one method C1 runs out of virtual
      * registers, and a method whose tier-3 compile fails can stay in tier-2 code (SmolLM2 Q5_0
      * pp64 at 20 instead of 230 tok/s).
      */
     static void scale1x4(MemorySegment x, long x0, long xs, int g0, int g1, MemorySegment sums, long sumsAt,
                          long scalesAt, boolean mins, MemorySegment acc, long at) {
         long vb = SW.vectorByteSize();
-        for (int t = 0; t < 4; t++) {
-            scale1(x, x0 + t * xs, g0, g1, sums, sumsAt + 2L * t * vb, scalesAt, mins, acc, at + 2L * t * VB);
-        }
+        scale2(x, x0, xs, g0, g1, sums, sumsAt, scalesAt, mins, acc, at);
+        scale2(x, x0 + 2 * xs, xs, g0, g1, sums, sumsAt + 4 * vb, scalesAt, mins, acc, at + 4 * VB);
     }
 
-    /** {@link #scale1x4} for the token at x0: its half sums from sums + sumsAt, 8 vectors per group. */
-    private static void scale1(MemorySegment x, long x0, int g0, int g1, MemorySegment sums, long sumsAt,
+    /**
+     * {@link #scale1x4} for the tokens at x0 and x0 + xs: their half sums from sums + sumsAt (the
+     * second's two vectors on), 8 vectors per group; the group's scales loaded once for both.
+     */
+    private static void scale2(MemorySegment x, long x0, long xs, int g0, int g1, MemorySegment sums, long sumsAt,
                                long scalesAt, boolean mins, MemorySegment acc, long at) {
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
@@ -176,30 +178,46 @@ final class VectorHalfSums {
         long vb = SW.vectorByteSize();
         FloatVector a0 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at, NATIVE);
         FloatVector a1 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + VB, NATIVE);
+        FloatVector b0 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + 2 * VB, NATIVE);
+        FloatVector b1 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + 3 * VB, NATIVE);
         for (int g = g0; g < g1; g++) {
             long so = scalesAt + (g - g0) * SCALE_VECTORS * VB;
             long o = sumsAt + (g - g0) * 8L * vb;
-            long xg = x0 + (long) g * Q8Activations.BYTES;
+            long xa = x0 + (long) g * Q8Activations.BYTES;
+            long xb = xa + xs;
+            FloatVector w0 = FloatVector.fromMemorySegment(F, sums, so, NATIVE);
+            FloatVector w1 = FloatVector.fromMemorySegment(F, sums, so + VB, NATIVE);
             IntVector p = IntVector.fromMemorySegment(I, sums, o, NATIVE);
             IntVector r = IntVector.fromMemorySegment(I, sums, o + vb, NATIVE);
             a0 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, sums, so, NATIVE)
-                            .mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES, NATIVE)), a0);
+                    .fma(w0.mul(FloatVector.fromMemorySegment(F, x, xa + Q8Activations.SCALES, NATIVE)), a0);
             a1 = ((FloatVector) p.lanewise(VectorOperators.ASHR, 16).add(r.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, sums, so + VB, NATIVE)
-                            .mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES + VB, NATIVE)), a1);
+                    .fma(w1.mul(FloatVector.fromMemorySegment(F, x, xa + Q8Activations.SCALES + VB, NATIVE)), a1);
+            p = IntVector.fromMemorySegment(I, sums, o + 2 * vb, NATIVE);
+            r = IntVector.fromMemorySegment(I, sums, o + 3 * vb, NATIVE);
+            b0 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0))
+                    .fma(w0.mul(FloatVector.fromMemorySegment(F, x, xb + Q8Activations.SCALES, NATIVE)), b0);
+            b1 = ((FloatVector) p.lanewise(VectorOperators.ASHR, 16).add(r.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0))
+                    .fma(w1.mul(FloatVector.fromMemorySegment(F, x, xb + Q8Activations.SCALES + VB, NATIVE)), b1);
             if (mins) {
-                a0 = FloatVector.fromMemorySegment(F, sums, so + 2 * VB, NATIVE)
-                        .fma(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.DSUMS, NATIVE), a0);
-                a1 = FloatVector.fromMemorySegment(F, sums, so + 3 * VB, NATIVE)
-                        .fma(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.DSUMS + VB, NATIVE), a1);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, sums, so + 2 * VB, NATIVE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, sums, so + 3 * VB, NATIVE);
+                a0 = m0.fma(FloatVector.fromMemorySegment(F, x, xa + Q8Activations.DSUMS, NATIVE), a0);
+                a1 = m1.fma(FloatVector.fromMemorySegment(F, x, xa + Q8Activations.DSUMS + VB, NATIVE), a1);
+                b0 = m0.fma(FloatVector.fromMemorySegment(F, x, xb + Q8Activations.DSUMS, NATIVE), b0);
+                b1 = m1.fma(FloatVector.fromMemorySegment(F, x, xb + Q8Activations.DSUMS + VB, NATIVE), b1);
             }
         }
         a0.intoMemorySegment(acc, at, NATIVE);
         a1.intoMemorySegment(acc, at + VB, NATIVE);
+        b0.intoMemorySegment(acc, at + 2 * VB, NATIVE);
+        b1.intoMemorySegment(acc, at + 3 * VB, NATIVE);
     }
 
     /**
@@ -219,7 +237,7 @@ final class VectorHalfSums {
         }
     }
 
-    /** {@link #scaleSplit1x4} for the token at x0 (a call per token, as {@link #scale1}). */
+    /** {@link #scaleSplit1x4} for the token at x0 (a call per token: see {@link #scale1x4}). */
     private static void scaleSplit1(MemorySegment x, long x0, int g0, int g1, MemorySegment sums, long sumsAt,
                                     long sumsAt1, long scalesAt, MemorySegment acc, long at) {
         x = NativeSegments.pin(x);
