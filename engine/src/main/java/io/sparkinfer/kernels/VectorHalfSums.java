@@ -231,14 +231,12 @@ final class VectorHalfSums {
     static void scaleSplit1x4(MemorySegment x, long x0, long xs, int g0, int g1, MemorySegment sums, long sumsAt,
                               long sumsAt1, long scalesAt, MemorySegment acc, long at) {
         long vb = SW.vectorByteSize();
-        for (int t = 0; t < 4; t++) {
-            scaleSplit1(x, x0 + t * xs, g0, g1, sums, sumsAt + 2L * t * vb, sumsAt1 + 2L * t * vb, scalesAt, acc,
-                    at + 2L * t * VB);
-        }
+        scaleSplit2(x, x0, xs, g0, g1, sums, sumsAt, sumsAt1, scalesAt, acc, at);
+        scaleSplit2(x, x0 + 2 * xs, xs, g0, g1, sums, sumsAt + 4 * vb, sumsAt1 + 4 * vb, scalesAt, acc, at + 4 * VB);
     }
 
-    /** {@link #scaleSplit1x4} for the token at x0 (a call per token: see {@link #scale1x4}). */
-    private static void scaleSplit1(MemorySegment x, long x0, int g0, int g1, MemorySegment sums, long sumsAt,
+    /** {@link #scaleSplit1x4} for the tokens at x0 and x0 + xs (two per call, as {@link #scale2}). */
+    private static void scaleSplit2(MemorySegment x, long x0, long xs, int g0, int g1, MemorySegment sums, long sumsAt,
                                     long sumsAt1, long scalesAt, MemorySegment acc, long at) {
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
@@ -246,33 +244,49 @@ final class VectorHalfSums {
         long vb = SW.vectorByteSize();
         FloatVector a0 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at, NATIVE);
         FloatVector a1 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + VB, NATIVE);
+        FloatVector b0 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + 2 * VB, NATIVE);
+        FloatVector b1 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + 3 * VB, NATIVE);
         for (int g = g0; g < g1; g++) {
             long so = scalesAt + (g - g0) * SCALE_VECTORS * VB;
-            long o = (g - g0) * 8L * vb;
-            long xg = x0 + (long) g * Q8Activations.BYTES;
-            IntVector p = IntVector.fromMemorySegment(I, sums, sumsAt + o, NATIVE);      // elements 0..15, steps 0..7
-            IntVector q = IntVector.fromMemorySegment(I, sums, sumsAt1 + o, NATIVE);     // steps 8..15
-            IntVector r = IntVector.fromMemorySegment(I, sums, sumsAt + o + vb, NATIVE); // elements 16..31
-            IntVector u = IntVector.fromMemorySegment(I, sums, sumsAt1 + o + vb, NATIVE);
-            FloatVector ae = (FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector ao = (FloatVector) p.lanewise(VectorOperators.ASHR, 16)
-                    .add(q.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
-            FloatVector be = (FloatVector) r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector bo = (FloatVector) r.lanewise(VectorOperators.ASHR, 16)
-                    .add(u.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
-            FloatVector te = FloatVector.fromMemorySegment(F, sums, so, NATIVE)
-                    .fma(ae, FloatVector.fromMemorySegment(F, sums, so + 2 * VB, NATIVE).mul(be));
-            FloatVector to = FloatVector.fromMemorySegment(F, sums, so + VB, NATIVE)
-                    .fma(ao, FloatVector.fromMemorySegment(F, sums, so + 3 * VB, NATIVE).mul(bo));
+            FloatVector sa0 = FloatVector.fromMemorySegment(F, sums, so, NATIVE);
+            FloatVector sa1 = FloatVector.fromMemorySegment(F, sums, so + VB, NATIVE);
+            FloatVector sb0 = FloatVector.fromMemorySegment(F, sums, so + 2 * VB, NATIVE);
+            FloatVector sb1 = FloatVector.fromMemorySegment(F, sums, so + 3 * VB, NATIVE);
             FloatVector dv = FloatVector.fromMemorySegment(F, sums, so + 4 * VB, NATIVE);
-            a0 = te.fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES, NATIVE)), a0);
-            a1 = to.fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES + VB, NATIVE)), a1);
+            for (int k = 0; k < 2; k++) { // the two tokens; C2 unrolls it
+                long o = (g - g0) * 8L * vb + 2L * k * vb;
+                long xg = x0 + k * xs + (long) g * Q8Activations.BYTES;
+                IntVector p = IntVector.fromMemorySegment(I, sums, sumsAt + o, NATIVE);      // elements 0..15, steps 0..7
+                IntVector q = IntVector.fromMemorySegment(I, sums, sumsAt1 + o, NATIVE);     // steps 8..15
+                IntVector r = IntVector.fromMemorySegment(I, sums, sumsAt + o + vb, NATIVE); // elements 16..31
+                IntVector u = IntVector.fromMemorySegment(I, sums, sumsAt1 + o + vb, NATIVE);
+                FloatVector ae = (FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector ao = (FloatVector) p.lanewise(VectorOperators.ASHR, 16)
+                        .add(q.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                FloatVector be = (FloatVector) r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector bo = (FloatVector) r.lanewise(VectorOperators.ASHR, 16)
+                        .add(u.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                FloatVector e0 = sa0.fma(ae, sb0.mul(be))
+                        .fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES, NATIVE)), k == 0 ? a0 : b0);
+                FloatVector e1 = sa1.fma(ao, sb1.mul(bo))
+                        .fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES + VB, NATIVE)),
+                                k == 0 ? a1 : b1);
+                if (k == 0) {
+                    a0 = e0;
+                    a1 = e1;
+                } else {
+                    b0 = e0;
+                    b1 = e1;
+                }
+            }
         }
         a0.intoMemorySegment(acc, at, NATIVE);
         a1.intoMemorySegment(acc, at + VB, NATIVE);
+        b0.intoMemorySegment(acc, at + 2 * VB, NATIVE);
+        b1.intoMemorySegment(acc, at + 3 * VB, NATIVE);
     }
 }
