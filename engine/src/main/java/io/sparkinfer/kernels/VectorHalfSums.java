@@ -24,9 +24,9 @@ import jdk.incubator.vector.VectorOperators;
  * Q5_KInterleaved}: Q5_K; values {@code q - center} with |value| <= 16, so a product is at most
  * 2032): per (row, token) two int16 sums per block, elements 0..15 and 16..31, exactly as the
  * one-token kernels ({@link VectorLegacyDot#dot1}, {@link VectorQ5KDot#dot1}) form them. The
- * types' epilogues ({@code scale1x4} in those classes) widen and add them in lane, as those
- * kernels do, and meet the scales with the one-token kernel's float operations per (row, token),
- * so a token's result does not depend on its batch. Q6_K and Q3_K ({@link Q6_KInterleaved}: |q -
+ * epilogues ({@link #scale1x4}, with each type's scales from its class's {@code scales}) widen
+ * and add them in lane, as those kernels do, and meet the scales with the one-token kernel's
+ * float operations per (row, token), so a token's result does not depend on its batch. Q6_K and Q3_K ({@link Q6_KInterleaved}: |q -
  * 32| <= 32 for Q6_K) take two passes of 8 steps each, as {@link VectorQ6KDot#dot1} splits its
  * sums, and their own epilogue ({@link #scaleSplit1x4}: a scale per 16-element half).
  *

@@ -123,32 +123,11 @@ final class VectorLegacyDot {
     }
 
     /**
-     * Two rows (at base and base2; base2 may equal base, with at2 and sumsAt2 equal to at and
-     * sumsAt) times four tokens, groups [g0, g1) (at most {@link VectorHalfSums#GROUPS}): the
-     * integer sums of {@link VectorHalfSums#sums2x4}, then per row its scales ({@link #scales})
-     * and {@link VectorHalfSums#scale1x4}, into the accumulators of {@link VectorQ4Dot#dot1x4}
-     * ({@link VectorQ4Dot#finish4} sums them). 512-bit vectors only ({@link
-     * VectorHalfSums#SUPPORTED}); per (row, token) the float operations of {@link #dot1}.
-     */
-    static void dot2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
-                       int g0, int g1, MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt,
-                       long sumsAt2, long scalesAt, float center, boolean mins) {
-        VectorHalfSums.sums2x4(w, base, base2, groupBytes, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2, false,
-                false);
-        scales(w, base, groupBytes, g0, g1, center, mins, sums, scalesAt);
-        VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt, scalesAt, mins, acc, at);
-        if (base2 != base) {
-            scales(w, base2, groupBytes, g0, g1, center, mins, sums, scalesAt);
-            VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt2, scalesAt, mins, acc, at2);
-        }
-    }
-
-    /**
      * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
      * {@link VectorHalfSums#scale1x4}: per group, d of the even and of the odd blocks, then (with
      * mins) {@code center * d + m} of each, at out + outAt.
      */
-    private static void scales(MemorySegment w, long base, long groupBytes, int g0, int g1, float center, boolean mins,
+    static void scales(MemorySegment w, long base, long groupBytes, int g0, int g1, float center, boolean mins,
                                MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);

@@ -127,39 +127,67 @@ final class VectorQ4Matmul {
                                   float[] out, int r0, int r1, MemorySegment acc) {
         int groups = Q4_0Interleaved.groups(cols);
         long rowBytes = rowBytes(type, cols);
+        long groupBytes = rowBytes / groups;
         long xs = Q8Activations.tokenBytes(cols);
         long accRow = VectorQ4Dot.ACC_BYTES;
         long sumsAt = rowBlock(type, cols) * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
         long scalesAt = sumsAt + 2 * sumsBytes;
-        boolean sixteenScales = type == GGMLType.Q6_K || type == GGMLType.Q3_K; // two 8-step passes
-        int chunkGroups = Math.min(CHUNK_GROUPS, VectorHalfSums.GROUPS / (sixteenScales ? 2 : 1));
-        boolean legacy = type != GGMLType.Q5_K && !sixteenScales;
-        long legacyBytes = legacy ? LegacyInterleaved.bytes(type) : 0;
-        float center = legacy ? LegacyInterleaved.center(type) : 0;
-        boolean mins = legacy && LegacyInterleaved.hasMins(type);
+        // Q6_K's products (up to 32 * 127) allow 8 int16 steps: two passes, the second's sums
+        // after the first's in each row's scratch (VectorHalfSums.scaleSplit1x4 adds them).
+        boolean split = type == GGMLType.Q6_K || type == GGMLType.Q3_K;
+        int chunkGroups = Math.min(CHUNK_GROUPS, VectorHalfSums.GROUPS / (split ? 2 : 1));
+        long half = (long) (VectorHalfSums.GROUPS / 2) * 8 * VectorQ4Dot.SW.vectorByteSize();
         for (int t = 0; t < quads; t += 4) {
             for (int g0 = 0; g0 < groups; g0 += chunkGroups) {
                 int g1 = Math.min(groups, g0 + chunkGroups);
-                for (int r = r0; r < r1; r += 2) {
+                for (int r = r0; r < r1; r += 2) { // rows in pairs, an odd last row paired with itself
                     int r2 = Math.min(r + 1, r1 - 1);
-                    long at = (r - r0) * accRow;
-                    long at2 = (r2 - r0) * accRow;
                     long sums2 = r2 == r ? sumsAt : sumsAt + sumsBytes;
-                    if (sixteenScales) {
-                        VectorQ6KDot.dot2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1,
-                                acc, at, at2, acc, sumsAt, sums2, scalesAt);
-                    } else if (legacy) {
-                        VectorLegacyDot.dot2x4(packed, r * rowBytes, r2 * rowBytes, legacyBytes, x, t * xs, xs, g0, g1,
-                                acc, at, at2, acc, sumsAt, sums2, scalesAt, center, mins);
-                    } else {
-                        VectorQ5KDot.dot2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1,
-                                acc, at, at2, acc, sumsAt, sums2, scalesAt);
+                    VectorHalfSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, groupBytes, x, t * xs, xs, g0, g1,
+                            acc, sumsAt, sums2, split, false);
+                    if (split) {
+                        VectorHalfSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, groupBytes, x, t * xs, xs, g0, g1,
+                                acc, sumsAt + half, sums2 + half, true, true);
+                    }
+                    halfEpilogue(packed, type, r * rowBytes, groupBytes, x, t * xs, xs, g0, g1, acc, sumsAt, half,
+                            scalesAt, (r - r0) * accRow);
+                    if (r2 != r) {
+                        halfEpilogue(packed, type, r2 * rowBytes, groupBytes, x, t * xs, xs, g0, g1, acc, sums2, half,
+                                scalesAt, (r2 - r0) * accRow);
                     }
                 }
             }
             for (int r = r0; r < r1; r++) {
                 VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
+            }
+        }
+    }
+
+    /**
+     * One row's epilogue after {@link VectorHalfSums#sums2x4}: its scales for groups [g0, g1)
+     * written by its type's {@code scales} into acc + scalesAt, then {@link
+     * VectorHalfSums#scale1x4} (Q6_K, Q3_K: {@link VectorHalfSums#scaleSplit1x4}, the second
+     * pass's sums {@code half} bytes after the first's) into the row's accumulators at acc + at;
+     * per (row, token) the operations of the type's {@code dot1}.
+     */
+    private static void halfEpilogue(MemorySegment packed, GGMLType type, long base, long groupBytes, MemorySegment x,
+                                     long x0, long xs, int g0, int g1, MemorySegment acc, long sumsAt, long half,
+                                     long scalesAt, long at) {
+        switch (type) {
+            case Q6_K, Q3_K -> {
+                VectorQ6KDot.scales(packed, base, g0, g1, acc, scalesAt);
+                VectorHalfSums.scaleSplit1x4(x, x0, xs, g0, g1, acc, sumsAt, sumsAt + half, scalesAt, acc, at);
+            }
+            case Q5_K -> {
+                VectorQ5KDot.scales(packed, base, g0, g1, acc, scalesAt);
+                VectorHalfSums.scale1x4(x, x0, xs, g0, g1, acc, sumsAt, scalesAt, true, acc, at);
+            }
+            default -> { // Q5_0, Q5_1, Q4_1
+                boolean mins = LegacyInterleaved.hasMins(type);
+                VectorLegacyDot.scales(packed, base, groupBytes, g0, g1, LegacyInterleaved.center(type), mins, acc,
+                        scalesAt);
+                VectorHalfSums.scale1x4(x, x0, xs, g0, g1, acc, sumsAt, scalesAt, mins, acc, at);
             }
         }
     }

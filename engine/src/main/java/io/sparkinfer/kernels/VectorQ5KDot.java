@@ -112,28 +112,11 @@ final class VectorQ5KDot {
     }
 
     /**
-     * Two rows times four tokens, groups [g0, g1): {@link VectorLegacyDot#dot2x4} with Q5_K's
-     * scales ({@link #scales}); per (row, token) the float operations of {@link #dot1}.
-     */
-    static void dot2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0, int g1,
-                       MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt, long sumsAt2,
-                       long scalesAt) {
-        VectorHalfSums.sums2x4(w, base, base2, Q5_KInterleaved.BYTES, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2, false,
-                false);
-        scales(w, base, g0, g1, sums, scalesAt);
-        VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt, scalesAt, true, acc, at);
-        if (base2 != base) {
-            scales(w, base2, g0, g1, sums, scalesAt);
-            VectorHalfSums.scale1x4(x, x0, xs, g0, g1, sums, sumsAt2, scalesAt, true, acc, at2);
-        }
-    }
-
-    /**
      * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
      * {@link VectorHalfSums#scale1x4}: per group, {@code d1} of the even and of the odd blocks,
      * then {@code c1 = 16 d1 - m1} of each, at out + outAt.
      */
-    private static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {
+    static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);
         for (int g = g0; g < g1; g++) {

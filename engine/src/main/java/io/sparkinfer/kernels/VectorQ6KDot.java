@@ -30,8 +30,9 @@ import jdk.incubator.vector.VectorOperators;
  * q[i + 16] - 16 q[i]} (for Q4_0's nibbles), so q[i + 16] is rebuilt per step.
  *
  * <p>{@link #dot1} serves one token ({@link VectorQ4Matmul} runs it per token over row blocks in
- * L2); {@link #dot2x4} four tokens at 512 bits, with the same operations per (row, token), so a
- * token's result does not depend on its batch. {@link
+ * L2); four tokens at a time at 512 bits run {@link VectorHalfSums}' split sums with {@link
+ * #scales}, the same operations per (row, token), so a token's result does not depend on its
+ * batch. {@link
  * ScalarKernels#q6_KMatmul} is the reference. Why: the float decode-dot this replaces spent ~9
  * vector instructions per 16 weights on decoding 6-bit values; the output matrix of a Q4_K_M
  * file is Q6_K and took most of its decode time.
@@ -131,39 +132,11 @@ final class VectorQ6KDot {
     }
 
     /**
-     * Two rows (at base and base2; base2 may equal base) times four tokens, groups [g0, g1) (at
-     * most {@link VectorHalfSums#GROUPS} / 2): {@link VectorHalfSums#sums2x4} in two passes of 8
-     * steps (a product reaches 32 * 127), then per row its scales and {@link
-     * VectorHalfSums#scaleSplit1x4}, into the accumulators of {@link VectorQ4Dot#dot1x4}. Per
-     * (row, token) the operations of {@link #dot1}. Q6_K and Q3_K ({@link Q6_KInterleaved}
-     * without mins); sums + sumsAt holds row 1's two passes, sumsAt2 row 2's.
-     */
-    static void dot2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs, int g0, int g1,
-                       MemorySegment acc, long at, long at2, MemorySegment sums, long sumsAt, long sumsAt2,
-                       long scalesAt) {
-        if (g1 - g0 > VectorHalfSums.GROUPS / 2) {
-            throw new IllegalArgumentException("at most " + VectorHalfSums.GROUPS / 2 + " groups per call, got "
-                    + (g1 - g0));
-        }
-        long half = (long) (VectorHalfSums.GROUPS / 2) * 8 * SW.vectorByteSize(); // one pass's sums
-        VectorHalfSums.sums2x4(w, base, base2, Q6_KInterleaved.BYTES, x, x0, xs, g0, g1, sums, sumsAt, sumsAt2,
-                true, false);
-        VectorHalfSums.sums2x4(w, base, base2, Q6_KInterleaved.BYTES, x, x0, xs, g0, g1, sums, sumsAt + half,
-                sumsAt2 + half, true, true);
-        scales(w, base, g0, g1, sums, scalesAt);
-        VectorHalfSums.scaleSplit1x4(x, x0, xs, g0, g1, sums, sumsAt, sumsAt + half, scalesAt, acc, at);
-        if (base2 != base) {
-            scales(w, base2, g0, g1, sums, scalesAt);
-            VectorHalfSums.scaleSplit1x4(x, x0, xs, g0, g1, sums, sumsAt2, sumsAt2 + half, scalesAt, acc, at2);
-        }
-    }
-
-    /**
      * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
      * {@link VectorHalfSums#scaleSplit1x4}: per group sa of the even and of the odd blocks, sb of
      * each, then d, at out + outAt.
      */
-    private static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {
+    static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);
         for (int g = g0; g < g1; g++) {
