@@ -72,10 +72,6 @@ final class Q6_KInterleaved {
         return 2 * (i % 8) + i / 8;
     }
 
-    static long rowBytes(int cols) {
-        return (long) Q4_0Interleaved.groups(cols) * BYTES;
-    }
-
     /** Bytes of one packed row of type (Q6_K, Q3_K, or Q2_K with its mins). */
     static long rowBytes(GGMLType type, int cols) {
         return (long) Q4_0Interleaved.groups(cols) * (type == GGMLType.Q2_K ? BYTES_WITH_MINS : BYTES);

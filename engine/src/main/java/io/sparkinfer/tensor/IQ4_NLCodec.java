@@ -25,9 +25,9 @@ public final class IQ4_NLCodec {
     private IQ4_NLCodec() {
     }
 
-    /** The int8 level of element e (0..31) of the block at o. */
-    public static int level(MemorySegment src, long o, int e) {
-        int b = src.get(Layouts.I8, o + 2 + e % 16) & 0xff;
+    /** The int8 level of element e (0..31) of the 16 index bytes at qs (an IQ4_NL block's from o + 2). */
+    public static int level(MemorySegment src, long qs, int e) {
+        int b = src.get(Layouts.I8, qs + e % 16) & 0xff;
         return LEVELS[e < 16 ? b & 0x0f : b >>> 4];
     }
 
@@ -37,7 +37,7 @@ public final class IQ4_NLCodec {
             long o = off + (long) b * BYTES;
             float d = Float.float16ToFloat(src.get(Layouts.I16, o));
             for (int e = 0; e < BLOCK; e++) {
-                dst[dstOff + b * BLOCK + e] = d * level(src, o, e);
+                dst[dstOff + b * BLOCK + e] = d * level(src, o + 2, e);
             }
         }
     }
@@ -106,21 +106,22 @@ public final class IQ4_NLCodec {
     private static void rowAsQ8_0(GGMLType type, byte[] src, byte[] dst, int blocks) {
         MemorySegment seg = MemorySegment.ofArray(src);
         for (int b = 0; b < blocks; b++) {
-            int o; // the block's 16 index bytes start at o + 2, as in an IQ4_NL block
+            int qs; // the block's 16 index bytes
             short d;
             if (type == GGMLType.IQ4_XS) {
                 int sb = b / 8 * IQ4_XSCodec.BYTES;
-                o = (int) IQ4_XSCodec.indices(sb, b % 8) - 2;
+                qs = (int) IQ4_XSCodec.indices(sb, b % 8);
                 d = Float.floatToFloat16(IQ4_XSCodec.d(seg, sb) * IQ4_XSCodec.scale(seg, sb, b % 8));
             } else {
-                o = b * BYTES;
+                int o = b * BYTES;
+                qs = o + 2;
                 d = (short) (src[o] & 0xff | src[o + 1] << 8);
             }
             int q = b * Q8_0Codec.BYTES;
             dst[q] = (byte) d;
             dst[q + 1] = (byte) (d >> 8);
             for (int l = 0; l < 16; l++) {
-                int i = src[o + 2 + l] & 0xff;
+                int i = src[qs + l] & 0xff;
                 dst[q + 2 + l] = (byte) LEVELS[i & 0x0f];
                 dst[q + 18 + l] = (byte) LEVELS[i >>> 4];
             }

@@ -42,7 +42,7 @@ public final class IQ4_XSCodec {
             for (int ib = 0; ib < 8; ib++) {
                 float dl = d * scale(src, o, ib);
                 for (int e = 0; e < 32; e++) {
-                    dst[dstOff + b * BLOCK + 32 * ib + e] = dl * IQ4_NLCodec.level(src, indices(o, ib) - 2, e);
+                    dst[dstOff + b * BLOCK + 32 * ib + e] = dl * IQ4_NLCodec.level(src, indices(o, ib), e);
                 }
             }
         }

@@ -77,7 +77,7 @@ class Q6_KIntegerDotTest {
             assertEquals(i < 8 ? 2 * i : 2 * (i - 8) + 1, Q6_KInterleaved.slot(i), "steps i and i + 8 side by side");
         }
         MemorySegment p = Q6_KInterleaved.pack(w);
-        long rowBytes = Q6_KInterleaved.rowBytes(cols);
+        long rowBytes = Q6_KInterleaved.rowBytes(GGMLType.Q6_K, cols);
         assertEquals(2 * 1120, rowBytes);
         assertEquals(3 * rowBytes + Q6_KInterleaved.TAIL, p.byteSize());
         assertEquals(0, p.address() % 64, "packed rows start on a cache line");
