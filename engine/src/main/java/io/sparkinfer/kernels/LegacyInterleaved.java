@@ -12,9 +12,9 @@ import java.util.Arrays;
 /**
  * ggml's 32-element "legacy" types other than Q4_0 and Q8_0, re-laid for the integer dots of
  * {@link VectorLegacyDot}: Q5_0 ({@code d * (q - 16)}), Q5_1 and Q4_1 ({@code d * q + m}). A group
- * of 32 blocks holds the values as {@link Q6_KInterleaved} lays Q6_K's (one lane per block,
- * {@code q - }{@link #center} in a signed byte, steps in {@link Q6_KInterleaved#slot} order),
- * then the 32 blocks' f16 d at {@link #SCALES}, then, for the types with a min, their f16 m at
+ * of 32 blocks holds the values a byte each (one lane per block, {@code q - }{@link #center}
+ * in a signed byte, 16 steps of {@link #STEP} bytes in {@link #slot} order; {@link
+ * Q5_KInterleaved} lays Q5_K's values the same way), then the 32 blocks' f16 d at {@link #SCALES}, then, for the types with a min, their f16 m at
  * {@link #MINS}, each in lane order. llama.cpp writes Q5_0 into Q4_K_M files and Q5_1 into
  * Q5_K_M files for the matrices whose rows are not whole 256-element super-blocks (Qwen2.5-0.5B's
  * 896 columns, SmolLM2-135M's 576): for such models most of the weights.
@@ -23,12 +23,24 @@ import java.util.Arrays;
  * finite values only). Padded blocks: values, d and m 0.
  */
 final class LegacyInterleaved {
+    /** Bytes of one step: the 32 lanes' element i, then their element i + 16. */
+    static final int STEP = 2 * Q4_0Interleaved.BLOCKS;
     /** Offset of the 32 f16 scales d in a group. */
-    static final int SCALES = Q4_0Interleaved.STEPS * Q6_KInterleaved.STEP;
+    static final int SCALES = Q4_0Interleaved.STEPS * STEP;
     /** Offset of the 32 f16 mins m in a group (Q5_1, Q4_1). */
     static final int MINS = SCALES + 2 * Q4_0Interleaved.BLOCKS;
 
     private LegacyInterleaved() {
+    }
+
+    /**
+     * Where step i sits among a group's 16: steps i and i + 8 side by side (0, 8, 1, 9, ...), the
+     * order in which the kernels' loops read them, one iteration taking both. In step order a
+     * loop read lines 0, 8, 1, 9, ... of each group: from DRAM one core ran 14 GB/s against 25
+     * for sequential reads (session 15, on Q6_K's byte layout then).
+     */
+    static int slot(int i) {
+        return 2 * (i % 8) + i / 8;
     }
 
     /** Whether type's elements carry a min ({@code d * q + m}): Q5_1, Q4_1. */
@@ -100,7 +112,7 @@ final class LegacyInterleaved {
                     dst[at + 1] = hi;
                 }
                 for (int i = 0; i < Q4_0Interleaved.STEPS; i++) {
-                    int step = group + Q6_KInterleaved.slot(i) * Q6_KInterleaved.STEP;
+                    int step = group + slot(i) * STEP;
                     dst[step + lane] = (byte) (quant(type, src, o, i) - center);
                     dst[step + Q4_0Interleaved.BLOCKS + lane] = (byte) (quant(type, src, o, i + 16) - center);
                 }

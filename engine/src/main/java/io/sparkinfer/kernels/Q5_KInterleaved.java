@@ -10,15 +10,15 @@ import java.util.Arrays;
 
 /**
  * Q5_K weights re-laid for the integer dots of {@link VectorQ5KDot}: the values as {@link
- * Q6_KInterleaved} lays Q6_K's (one lane per 32-element sub-block, {@code q - 16} in a signed
- * byte, steps in {@link Q6_KInterleaved#slot} order), the scales as {@link Q4_KInterleaved}
+ * LegacyInterleaved} lays Q5_0's (one lane per 32-element sub-block, {@code q - 16} in a signed
+ * byte, steps in {@link LegacyInterleaved#slot} order), the scales as {@link Q4_KInterleaved}
  * keeps Q4_K's: per group of 32 sub-blocks, {@link #SC} and {@link #MINS} (6-bit, {@link
  * Q8Activations#scaleSlot} order), then {@link #D}, the four super-blocks' d and -dmin as floats.
- * 1120 bytes per 1024 weights against ggml's 704: a byte per value, as for Q6_K.
+ * 1120 bytes per 1024 weights against ggml's 704: a byte per value, as for Q5_0.
  */
 final class Q5_KInterleaved {
     /** Offset of the scales in a group. */
-    static final int SC = Q4_0Interleaved.STEPS * Q6_KInterleaved.STEP;
+    static final int SC = Q4_0Interleaved.STEPS * LegacyInterleaved.STEP;
     /** Offset of the mins in a group. */
     static final int MINS = SC + Q4_0Interleaved.BLOCKS;
     /** Offset of the super-blocks' d, then -dmin (8 floats). */
@@ -66,7 +66,7 @@ final class Q5_KInterleaved {
                     dst[group + SC + slot] = (byte) Q4_KCodec.scale(src, o + 4, j);
                     dst[group + MINS + slot] = (byte) Q4_KCodec.min(src, o + 4, j);
                     for (int i = 0; i < Q4_0Interleaved.STEPS; i++) {
-                        int step = group + Q6_KInterleaved.slot(i) * Q6_KInterleaved.STEP;
+                        int step = group + LegacyInterleaved.slot(i) * LegacyInterleaved.STEP;
                         dst[step + lane] = (byte) (Q5_KCodec.quant(src, o, 32 * j + i) - 16);
                         dst[step + Q4_0Interleaved.BLOCKS + lane] = (byte) (Q5_KCodec.quant(src, o, 32 * j + i + 16) - 16);
                     }

@@ -12,24 +12,33 @@ import java.util.Arrays;
 /**
  * Q6_K weights re-laid for the integer dots of {@link VectorQ6KDot}: one vector lane per
  * 32-element block (two Q6_K sub-blocks of 16, each with its int8 scale), the lanes of {@link
- * Q8Activations}. A group is 32 blocks (four super-blocks, 1024 elements):
+ * Q8Activations}, each value {@code v = q - 32} as 6 signed bits. A group is 32 blocks (four
+ * super-blocks, 1024 elements); iteration j (0..7) of the kernels' loops takes steps j and j + 8,
+ * four values per lane: v1, v2 (elements j and j + 16 of the block: step j) and v3, v4 (elements
+ * j + 8 and j + 24: step j + 8), from
  * <ul>
- * <li>16 steps of 64 bytes ({@link #slot}): step i holds, for lanes 0..31, element i of each
- *     block, then element i + 16 (the block's second sub-block), each as {@code q - 32} in a
- *     signed byte;</li>
+ * <li>a short per lane at {@link #shorts}{@code (j)} ({@link #sixBits}): v1 in bits 15..10, v2 in
+ *     9..4, v3's low 4 bits in 3..0;</li>
+ * <li>a byte per lane at {@link #bytes}{@code (j)} ({@link #twoBits}): v4 in bits 7..2, v3's high
+ *     2 bits in 1..0;</li>
  * <li>{@link #SA}, {@link #SB}: the two sub-blocks' int8 scales per block, in {@link
  *     Q8Activations#scaleSlot} order;</li>
  * <li>{@link #D}: the four super-blocks' d as floats (and four zero floats).</li>
  * </ul>
- * 1120 bytes per 1024 weights (8.75 bits each, against ggml's 6.56): a byte per value keeps the
- * kernel at one sign extension per 32 values, where ggml's split low and high bits would cost
- * several shifts and masks per step (x86 has no byte shifts); decode reads 1.33x the bytes and
- * still runs at memory speed instead of the float decode-dot's ~9 instructions per 16 weights.
+ * In registers: {@code v1 = s >> 10}, {@code v2 = (s << 6) >> 10}, {@code v4 = t >> 2}, {@code
+ * v3 = ((t << 14) >> 10) + (s & 15)} (arithmetic shifts of the short and of the sign-extended
+ * byte: 8 operations per 128 values). Iterations come in pairs of three cache lines, both
+ * iterations' shorts then their bytes, so a loop reads its group in order (lines 0, 2, 1, 2,
+ * 3, 5, ...): with all shorts first and the bytes after them, as lines 0, 8, 1, 8, ..., one
+ * core read 19 GB/s against 22-31 for the byte-per-value layout it replaces (session 15 saw the
+ * same on that layout's first order). 864 bytes per 1024 weights (6.75 bits each, against
+ * ggml's 6.56): decode, which streams the weights, read 1120 with a byte per value (session 15's
+ * layout) and ran at 0.75x llama.cpp's on Q6_K files; the output matrix and a third of the
+ * layers of a Q4_K_M file are Q6_K (46% of its decode time, JFR).
  *
  * <p>Q3_K ({@code d * (sc - 32) * q}, q = -4..3, 16 scales of 6 bits per super-block) is laid
- * out the same way, values and scales as signed bytes, and runs the same kernel exactly: 8.75
- * bits per weight against ggml's 3.44, so decode reads 2.5x the bytes; exact, and a file that
- * was refused before loads.
+ * out the same way, scales as signed bytes, and runs the same kernel exactly (6.75 bits per
+ * weight against ggml's 3.44).
  *
  * <p>Q2_K ({@code d * sc * q - dmin * m}, q = 0..3, 4-bit sc and m per 16 elements) likewise,
  * with its d and -dmin as {@link Q4_KInterleaved} keeps them (d at {@link #D}, -dmin 16 bytes
@@ -39,10 +48,14 @@ import java.util.Arrays;
  * scales 0, d 0, and zero activations ({@link Q8Activations}).
  */
 final class Q6_KInterleaved {
-    /** Bytes of one step: the 32 lanes' element i, then their element i + 16. */
-    static final int STEP = 2 * Q4_0Interleaved.BLOCKS;
+    /** Bytes of one iteration's shorts (v1, v2 and v3's low bits of the 32 lanes). */
+    static final int SHORTS = 2 * Q4_0Interleaved.BLOCKS;
+    /** Iterations per group: steps j and j + 8 each. */
+    static final int ITERATIONS = Q4_0Interleaved.STEPS / 2;
+    /** Bytes of two iterations: their shorts, then their bytes (three cache lines). */
+    static final int PAIR = 2 * SHORTS + 2 * Q4_0Interleaved.BLOCKS;
     /** Offset of the first sub-blocks' scales in a group. */
-    static final int SA = Q4_0Interleaved.STEPS * STEP;
+    static final int SA = ITERATIONS / 2 * PAIR;
     /** Offset of the second sub-blocks' scales in a group. */
     static final int SB = SA + Q4_0Interleaved.BLOCKS;
     /** Offset of the super-blocks' d (4 floats, then 4 zeros) in a group. */
@@ -62,14 +75,40 @@ final class Q6_KInterleaved {
     private Q6_KInterleaved() {
     }
 
+    /** Offset of iteration j's shorts in a group. */
+    static long shorts(int j) {
+        return (long) (j >> 1) * PAIR + (j & 1) * SHORTS;
+    }
+
+    /** Offset of iteration j's bytes in a group. */
+    static long bytes(int j) {
+        return (long) (j >> 1) * PAIR + 2 * SHORTS + (j & 1) * Q4_0Interleaved.BLOCKS;
+    }
+
+    /** Iteration j's short for one lane: v1 (element j), v2 (j + 16), v3's (j + 8) low 4 bits. */
+    static short sixBits(int v1, int v2, int v3) {
+        return (short) ((v1 << 10) | ((v2 & 63) << 4) | (v3 & 15));
+    }
+
+    /** Iteration j's byte for one lane: v4 (element j + 24), v3's (j + 8) high 2 bits. */
+    static byte twoBits(int v3, int v4) {
+        return (byte) ((v4 << 2) | ((v3 >> 4) & 3));
+    }
+
     /**
-     * Where step i sits among a group's 16: steps i and i + 8 side by side (0, 8, 1, 9, ...), the
-     * order in which the kernel's loop reads them, one iteration taking both. In step order the
-     * loop read lines 0, 8, 1, 9, ... of each group: from DRAM one core ran 14 GB/s against 25
-     * for Q4_K's sequential reads.
+     * The value of element e (0..31) of the block in lane of the group at p + group, as the
+     * kernels decode it: the layout's one reader outside them (tests use it).
      */
-    static int slot(int i) {
-        return 2 * (i % 8) + i / 8;
+    static int packedValue(MemorySegment p, long group, int e, int lane) {
+        int j = e % 8;
+        int s = p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + shorts(j) + 2L * lane);
+        int t = p.get(ValueLayout.JAVA_BYTE, group + bytes(j) + lane);
+        return switch (e / 8) {
+            case 0 -> s >> 10;
+            case 2 -> (short) (s << 6) >> 10;
+            case 1 -> ((t << 30) >> 26) + (s & 15);
+            default -> t >> 2;
+        };
     }
 
     /** Bytes of one packed row of type (Q6_K, Q3_K, or Q2_K with its mins). */
@@ -120,10 +159,16 @@ final class Q6_KInterleaved {
                         dst[group + MA + slot] = (byte) Q2_KCodec.min(src, o, 2 * j);
                         dst[group + MB + slot] = (byte) Q2_KCodec.min(src, o, 2 * j + 1);
                     }
-                    for (int i = 0; i < Q4_0Interleaved.STEPS; i++) {
-                        int step = group + slot(i) * STEP;
-                        dst[step + lane] = (byte) value(type, src, o, 32 * j + i);
-                        dst[step + Q4_0Interleaved.BLOCKS + lane] = (byte) value(type, src, o, 32 * j + i + 16);
+                    for (int i = 0; i < ITERATIONS; i++) {
+                        int v1 = value(type, src, o, 32 * j + i);
+                        int v2 = value(type, src, o, 32 * j + i + 16);
+                        int v3 = value(type, src, o, 32 * j + i + 8);
+                        int v4 = value(type, src, o, 32 * j + i + 24);
+                        short sx = sixBits(v1, v2, v3);
+                        int at = group + (int) shorts(i) + 2 * lane;
+                        dst[at] = (byte) sx;
+                        dst[at + 1] = (byte) (sx >> 8);
+                        dst[group + (int) bytes(i) + lane] = twoBits(v3, v4);
                     }
                 }
             }

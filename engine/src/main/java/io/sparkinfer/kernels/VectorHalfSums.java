@@ -26,9 +26,9 @@ import jdk.incubator.vector.VectorOperators;
  * one-token kernels ({@link VectorLegacyDot#dot1}, {@link VectorQ5KDot#dot1}) form them. The
  * epilogues ({@link #scale1x4}, with each type's scales from its class's {@code scales}) widen
  * and add them in lane, as those kernels do, and meet the scales with the one-token kernel's
- * float operations per (row, token), so a token's result does not depend on its batch. Q6_K and Q3_K ({@link Q6_KInterleaved}: |q -
- * 32| <= 32 for Q6_K) take two passes of 8 steps each, as {@link VectorQ6KDot#dot1} splits its
- * sums, and their own epilogue ({@link #scaleSplit1x4}: a scale per 16-element half).
+ * float operations per (row, token), so a token's result does not depend on its batch. Q6_K and
+ * Q3_K, six bits a value, have their own passes and epilogue ({@link VectorSplitSums}) and share
+ * this class's scratch sizes.
  *
  * <p>Why: the one-token kernels read each row block from L2 once per token and spend two
  * weight loads and widenings per 64 products; here a step's weights serve four tokens and a
@@ -45,7 +45,7 @@ final class VectorHalfSums {
     static final boolean SUPPORTED = VectorQ4Dot.SUPPORTED && G == 16;
     /** Groups per call at most: their sums (two vectors per token) fill {@link VectorQ4Dot#sumsBytes}. */
     static final int GROUPS = SUM_GROUPS / 2;
-    /** Float vectors of scales per group for {@link #scale1x4} (4) and {@link #scaleSplit1x4} (5). */
+    /** Float vectors of scales per group for {@link #scale1x4} (4) and {@link VectorSplitSums#scale1x4} (5). */
     static final int SCALE_VECTORS = 5;
 
     /** Bytes of scale scratch for {@link #scale1x4}: {@link #SCALE_VECTORS} per group of a call. */
@@ -58,16 +58,14 @@ final class VectorHalfSums {
 
     /**
      * Groups [g0, g1) (at most {@link #GROUPS}) of the rows at base and base2 ({@code groupBytes}
-     * per group, values at the group's start in {@link Q6_KInterleaved#slot} step order) times
+     * per group, values at the group's start in {@link LegacyInterleaved#slot} step order) times
      * the four tokens at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs. Group g's token t: the int16 sums of
      * elements 0..15 at vector {@code 2 ((g - g0) * 4 + t)} from sums + sumsAt (row 1; sumsAt2
-     * for row 2), those of elements 16..31 at the next. base2 may equal base (an odd last row), with sumsAt2
-     * equal to sumsAt. Steps: all 16 ({@code split} false), or with {@code split} the 8 steps of
-     * one half, 0..7 ({@code odd} false) or 8..15, for values whose products need 8-step int16
-     * sums (Q6_K's |q - 32| <= 32).
+     * for row 2), those of elements 16..31 at the next. base2 may equal base (an odd last row),
+     * with sumsAt2 equal to sumsAt.
      */
     static void sums2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
-                        int g0, int g1, MemorySegment sums, long sumsAt, long sumsAt2, boolean split, boolean odd) {
+                        int g0, int g1, MemorySegment sums, long sumsAt, long sumsAt2) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
@@ -86,9 +84,9 @@ final class VectorHalfSums {
             ShortVector pa = ShortVector.zero(SW);
             ShortVector pb = pa, pc = pa, pd = pa, ra = pa, rb = pa, rc = pa, rd = pa;
             ShortVector qa = pa, qb = pa, qc = pa, qd = pa, ta = pa, tb = pa, tc = pa, td = pa;
-            // In memory order: slot j holds step j / 2 + 8 (j % 2) (Q6_KInterleaved.slot).
-            for (int j = split && odd ? 1 : 0; j < Q4_0Interleaved.STEPS; j += split ? 2 : 1) {
-                long wj = (long) j * Q6_KInterleaved.STEP;
+            // In memory order: slot j holds step j / 2 + 8 (j % 2) (LegacyInterleaved.slot).
+            for (int j = 0; j < Q4_0Interleaved.STEPS; j++) {
+                long wj = (long) j * LegacyInterleaved.STEP;
                 long step = (long) ((j >> 1) + 8 * (j & 1)) * STEP_BYTES;
                 ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj, LE)
                         .convertShape(VectorOperators.B2S, SW, 0);
@@ -212,76 +210,6 @@ final class VectorHalfSums {
                 a1 = m1.fma(FloatVector.fromMemorySegment(F, x, xa + Q8Activations.DSUMS + VB, NATIVE), a1);
                 b0 = m0.fma(FloatVector.fromMemorySegment(F, x, xb + Q8Activations.DSUMS, NATIVE), b0);
                 b1 = m1.fma(FloatVector.fromMemorySegment(F, x, xb + Q8Activations.DSUMS + VB, NATIVE), b1);
-            }
-        }
-        a0.intoMemorySegment(acc, at, NATIVE);
-        a1.intoMemorySegment(acc, at + VB, NATIVE);
-        b0.intoMemorySegment(acc, at + 2 * VB, NATIVE);
-        b1.intoMemorySegment(acc, at + 3 * VB, NATIVE);
-    }
-
-    /**
-     * The epilogue of the split sums ({@link #sums2x4} with {@code split}) for one row, groups [g0,
-     * g1): per token, the halves' 8-step sums from sums + sumsAt (steps 0..7) and sumsAt1 (steps
-     * 8..15) widened and added in lane, A (elements 0..15) and B (16..31), then {@link
-     * VectorQ6KDot#dot1}'s operations, {@code acc = fma(fma(sa, A, sb * B), d * dx, acc)}, into
-     * the 8 accumulators at acc + at (zero when g0 is 0). The row's scales at sums + scalesAt,
-     * {@link #SCALE_VECTORS} per group: sa of the even and of the odd blocks, sb of each, then d.
-     */
-    static void scaleSplit1x4(MemorySegment x, long x0, long xs, int g0, int g1, MemorySegment sums, long sumsAt,
-                              long sumsAt1, long scalesAt, MemorySegment acc, long at) {
-        long vb = SW.vectorByteSize();
-        scaleSplit2(x, x0, xs, g0, g1, sums, sumsAt, sumsAt1, scalesAt, acc, at);
-        scaleSplit2(x, x0 + 2 * xs, xs, g0, g1, sums, sumsAt + 4 * vb, sumsAt1 + 4 * vb, scalesAt, acc, at + 4 * VB);
-    }
-
-    /** {@link #scaleSplit1x4} for the tokens at x0 and x0 + xs (two per call, as {@link #scale2}). */
-    private static void scaleSplit2(MemorySegment x, long x0, long xs, int g0, int g1, MemorySegment sums, long sumsAt,
-                                    long sumsAt1, long scalesAt, MemorySegment acc, long at) {
-        x = NativeSegments.pin(x);
-        sums = NativeSegments.pin(sums);
-        acc = NativeSegments.pin(acc);
-        long vb = SW.vectorByteSize();
-        FloatVector a0 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at, NATIVE);
-        FloatVector a1 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + VB, NATIVE);
-        FloatVector b0 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + 2 * VB, NATIVE);
-        FloatVector b1 = g0 == 0 ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, acc, at + 3 * VB, NATIVE);
-        for (int g = g0; g < g1; g++) {
-            long so = scalesAt + (g - g0) * SCALE_VECTORS * VB;
-            FloatVector sa0 = FloatVector.fromMemorySegment(F, sums, so, NATIVE);
-            FloatVector sa1 = FloatVector.fromMemorySegment(F, sums, so + VB, NATIVE);
-            FloatVector sb0 = FloatVector.fromMemorySegment(F, sums, so + 2 * VB, NATIVE);
-            FloatVector sb1 = FloatVector.fromMemorySegment(F, sums, so + 3 * VB, NATIVE);
-            FloatVector dv = FloatVector.fromMemorySegment(F, sums, so + 4 * VB, NATIVE);
-            for (int k = 0; k < 2; k++) { // the two tokens; C2 unrolls it
-                long o = (g - g0) * 8L * vb + 2L * k * vb;
-                long xg = x0 + k * xs + (long) g * Q8Activations.BYTES;
-                IntVector p = IntVector.fromMemorySegment(I, sums, sumsAt + o, NATIVE);      // elements 0..15, steps 0..7
-                IntVector q = IntVector.fromMemorySegment(I, sums, sumsAt1 + o, NATIVE);     // steps 8..15
-                IntVector r = IntVector.fromMemorySegment(I, sums, sumsAt + o + vb, NATIVE); // elements 16..31
-                IntVector u = IntVector.fromMemorySegment(I, sums, sumsAt1 + o + vb, NATIVE);
-                FloatVector ae = (FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector ao = (FloatVector) p.lanewise(VectorOperators.ASHR, 16)
-                        .add(q.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
-                FloatVector be = (FloatVector) r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector bo = (FloatVector) r.lanewise(VectorOperators.ASHR, 16)
-                        .add(u.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
-                FloatVector e0 = sa0.fma(ae, sb0.mul(be))
-                        .fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES, NATIVE)), k == 0 ? a0 : b0);
-                FloatVector e1 = sa1.fma(ao, sb1.mul(bo))
-                        .fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES + VB, NATIVE)),
-                                k == 0 ? a1 : b1);
-                if (k == 0) {
-                    a0 = e0;
-                    a1 = e1;
-                } else {
-                    b0 = e0;
-                    b1 = e1;
-                }
             }
         }
         a0.intoMemorySegment(acc, at, NATIVE);

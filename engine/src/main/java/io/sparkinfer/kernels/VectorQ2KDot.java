@@ -53,33 +53,33 @@ final class VectorQ2KDot {
             long xg = x0 + (long) g * Q8Activations.BYTES;
             FloatVector dm = FloatVector.fromMemorySegment(F, w, wg + Q6_KInterleaved.D, LE);
             for (int c = 0; c < CHUNKS; c++) {
-                long wc = wg + c * SL;
+                long ws = wg + c * SL * Short.BYTES; // the chunk's lanes of the iterations' shorts
+                long wt = wg + c * SL;               // and of their bytes (Q6_KInterleaved)
                 long xc = xg + c * SL * Short.BYTES;
                 ShortVector p = ShortVector.zero(SW); // first sub-blocks: sum of q xq
                 ShortVector r = p;                    // second sub-blocks
                 ShortVector sy = p;                   // first sub-blocks: sum of xq
                 ShortVector sz = p;                   // second sub-blocks
-                for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
-                    long wi = wc + 2L * i * Q6_KInterleaved.STEP; // steps i and i + 8 (Q6_KInterleaved.slot)
+                for (int i = 0; i < Q6_KInterleaved.ITERATIONS; i++) {
                     long xi = xc + (long) i * STEP_BYTES;
+                    ShortVector s = ShortVector.fromMemorySegment(SW, w, ws + Q6_KInterleaved.shorts(i), LE);
+                    ShortVector u = (ShortVector) ByteVector
+                            .fromMemorySegment(BH, w, wt + Q6_KInterleaved.bytes(i), LE)
+                            .convertShape(VectorOperators.B2S, SW, 0);
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
-                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                    p = p.add(s.lanewise(VectorOperators.ASHR, 10).mul(y));
+                    r = r.add(s.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(z));
                     sy = sy.add(y);
                     sz = sz.add(z);
-                    wi += Q6_KInterleaved.STEP;
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
-                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                    p = p.add(u.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10)
+                            .add(s.and((short) 15)).mul(y));
+                    r = r.add(u.lanewise(VectorOperators.ASHR, 2).mul(z));
                     sy = sy.add(y);
                     sz = sz.add(z);
                 }

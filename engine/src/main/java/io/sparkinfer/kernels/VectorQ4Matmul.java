@@ -134,7 +134,7 @@ final class VectorQ4Matmul {
         long sumsBytes = VectorQ4Dot.sumsBytes();
         long scalesAt = sumsAt + 2 * sumsBytes;
         // Q6_K's products (up to 32 * 127) allow 8 int16 steps: two passes, the second's sums
-        // after the first's in each row's scratch (VectorHalfSums.scaleSplit1x4 adds them).
+        // after the first's in each row's scratch (VectorSplitSums.scale1x4 adds them).
         boolean split = type == GGMLType.Q6_K || type == GGMLType.Q3_K;
         int chunkGroups = Math.min(CHUNK_GROUPS, VectorHalfSums.GROUPS / (split ? 2 : 1));
         long half = (long) (VectorHalfSums.GROUPS / 2) * 8 * VectorQ4Dot.SW.vectorByteSize();
@@ -144,11 +144,14 @@ final class VectorQ4Matmul {
                 for (int r = r0; r < r1; r += 2) { // rows in pairs, an odd last row paired with itself
                     int r2 = Math.min(r + 1, r1 - 1);
                     long sums2 = r2 == r ? sumsAt : sumsAt + sumsBytes;
-                    VectorHalfSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, groupBytes, x, t * xs, xs, g0, g1,
-                            acc, sumsAt, sums2, split, false);
                     if (split) {
+                        VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1,
+                                acc, sumsAt, sums2, false);
+                        VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1,
+                                acc, sumsAt + half, sums2 + half, true);
+                    } else {
                         VectorHalfSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, groupBytes, x, t * xs, xs, g0, g1,
-                                acc, sumsAt + half, sums2 + half, true, true);
+                                acc, sumsAt, sums2);
                     }
                     halfEpilogue(packed, type, r * rowBytes, groupBytes, x, t * xs, xs, g0, g1, acc, sumsAt, half,
                             scalesAt, (r - r0) * accRow);
@@ -167,7 +170,7 @@ final class VectorQ4Matmul {
     /**
      * One row's epilogue after {@link VectorHalfSums#sums2x4}: its scales for groups [g0, g1)
      * written by its type's {@code scales} into acc + scalesAt, then {@link
-     * VectorHalfSums#scale1x4} (Q6_K, Q3_K: {@link VectorHalfSums#scaleSplit1x4}, the second
+     * VectorHalfSums#scale1x4} (Q6_K, Q3_K: {@link VectorSplitSums#scale1x4}, the second
      * pass's sums {@code half} bytes after the first's) into the row's accumulators at acc + at;
      * per (row, token) the operations of the type's {@code dot1}.
      */
@@ -177,7 +180,7 @@ final class VectorQ4Matmul {
         switch (type) {
             case Q6_K, Q3_K -> {
                 VectorQ6KDot.scales(packed, base, g0, g1, acc, scalesAt);
-                VectorHalfSums.scaleSplit1x4(x, x0, xs, g0, g1, acc, sumsAt, sumsAt + half, scalesAt, acc, at);
+                VectorSplitSums.scale1x4(x, x0, xs, g0, g1, acc, sumsAt, sumsAt + half, scalesAt, acc, at);
             }
             case Q5_K -> {
                 VectorQ5KDot.scales(packed, base, g0, g1, acc, scalesAt);

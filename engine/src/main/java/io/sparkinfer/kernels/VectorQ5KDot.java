@@ -54,7 +54,7 @@ final class VectorQ5KDot {
                 ShortVector p = ShortVector.zero(SW); // elements 0..15 of each sub-block
                 ShortVector r = p;                    // elements 16..31
                 for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
-                    long wi = wc + 2L * i * Q6_KInterleaved.STEP; // steps i and i + 8 (Q6_KInterleaved.slot)
+                    long wi = wc + 2L * i * LegacyInterleaved.STEP; // steps i and i + 8 (LegacyInterleaved.slot)
                     long xi = xc + (long) i * STEP_BYTES;
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
@@ -63,7 +63,7 @@ final class VectorQ5KDot {
                             .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
                     r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
                             .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
-                    wi += Q6_KInterleaved.STEP;
+                    wi += LegacyInterleaved.STEP;
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)

@@ -30,7 +30,7 @@ import jdk.incubator.vector.VectorOperators;
  * q[i + 16] - 16 q[i]} (for Q4_0's nibbles), so q[i + 16] is rebuilt per step.
  *
  * <p>{@link #dot1} serves one token ({@link VectorQ4Matmul} runs it per token over row blocks in
- * L2); four tokens at a time at 512 bits run {@link VectorHalfSums}' split sums with {@link
+ * L2); four tokens at a time at 512 bits run {@link VectorSplitSums}' passes with {@link
  * #scales}, the same operations per (row, token), so a token's result does not depend on its
  * batch. {@link
  * ScalarKernels#q6_KMatmul} is the reference. Why: the float decode-dot this replaces spent ~9
@@ -62,32 +62,32 @@ final class VectorQ6KDot {
             long xg = x0 + (long) g * Q8Activations.BYTES;
             FloatVector dm = FloatVector.fromMemorySegment(F, w, wg + Q6_KInterleaved.D, LE);
             for (int c = 0; c < CHUNKS; c++) {
-                long wc = wg + c * SL;
+                long ws = wg + c * SL * Short.BYTES; // the chunk's lanes of the iterations' shorts
+                long wt = wg + c * SL;               // and of their bytes (Q6_KInterleaved)
                 long xc = xg + c * SL * Short.BYTES;
                 // p, r: steps 0..7 of the first and second sub-block; q, t: steps 8..15.
                 ShortVector p = ShortVector.zero(SW);
                 ShortVector q = p;
                 ShortVector r = p;
                 ShortVector t = p;
-                for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
-                    long wi = wc + 2L * i * Q6_KInterleaved.STEP; // steps i and i + 8 (Q6_KInterleaved.slot)
+                for (int i = 0; i < Q6_KInterleaved.ITERATIONS; i++) {
                     long xi = xc + (long) i * STEP_BYTES;
+                    ShortVector s = ShortVector.fromMemorySegment(SW, w, ws + Q6_KInterleaved.shorts(i), LE);
+                    ShortVector u = (ShortVector) ByteVector
+                            .fromMemorySegment(BH, w, wt + Q6_KInterleaved.bytes(i), LE)
+                            .convertShape(VectorOperators.B2S, SW, 0);
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
-                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
-                    wi += Q6_KInterleaved.STEP;
+                    p = p.add(s.lanewise(VectorOperators.ASHR, 10).mul(y));
+                    r = r.add(s.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(z));
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    q = q.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
-                    t = t.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                    q = q.add(u.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10)
+                            .add(s.and((short) 15)).mul(y));
+                    t = t.add(u.lanewise(VectorOperators.ASHR, 2).mul(z));
                 }
                 // Widened in lane (even blocks: low halves, odd: high halves), as Q4_0's sums.
                 IntVector pi = p.reinterpretAsInts();
@@ -133,7 +133,7 @@ final class VectorQ6KDot {
 
     /**
      * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
-     * {@link VectorHalfSums#scaleSplit1x4}: per group sa of the even and of the odd blocks, sb of
+     * {@link VectorSplitSums#scale1x4}: per group sa of the even and of the odd blocks, sb of
      * each, then d, at out + outAt.
      */
     static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {

@@ -47,12 +47,9 @@ class LowBitKQuantIntegerDotTest {
                     assertEquals(Q2_KCodec.min(w.data(), o, 2 * j + 1),
                             packed.get(ValueLayout.JAVA_BYTE, group + Q6_KInterleaved.MB + slot), where);
                 }
-                for (int i = 0; i < 16; i++) {
-                    long step = group + Q6_KInterleaved.slot(i) * (long) Q6_KInterleaved.STEP;
-                    assertEquals(quant(type, w, o, 32 * j + i), packed.get(ValueLayout.JAVA_BYTE, step + lane),
-                            where + " element " + i);
-                    assertEquals(quant(type, w, o, 32 * j + 16 + i), packed.get(ValueLayout.JAVA_BYTE, step + 32 + lane),
-                            where + " element " + (16 + i));
+                for (int e = 0; e < 32; e++) {
+                    assertEquals(quant(type, w, o, 32 * j + e), Q6_KInterleaved.packedValue(packed, group, e, lane),
+                            where + " element " + e);
                 }
             }
         }

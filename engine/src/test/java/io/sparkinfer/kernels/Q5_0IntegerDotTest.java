@@ -37,7 +37,7 @@ class Q5_0IntegerDotTest {
                 short scale = p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyInterleaved.SCALES + 2L * lane);
                 assertEquals(b < 37 ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o) : 0, scale, "scale " + b);
                 for (int i = 0; i < 32; i++) {
-                    long at = group + Q6_KInterleaved.slot(i % 16) * (long) Q6_KInterleaved.STEP + (i / 16) * 32L + lane;
+                    long at = group + LegacyInterleaved.slot(i % 16) * (long) LegacyInterleaved.STEP + (i / 16) * 32L + lane;
                     int want = b < 37 ? Q5_0Codec.quant(w.data(), o, i) - 16 : 0;
                     assertEquals(want, p.get(ValueLayout.JAVA_BYTE, at), "row " + r + " block " + b + " element " + i);
                 }

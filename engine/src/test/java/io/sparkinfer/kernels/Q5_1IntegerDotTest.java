@@ -48,7 +48,7 @@ class Q5_1IntegerDotTest {
                     assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2) : 0,
                             p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyInterleaved.MINS + 2L * lane));
                     for (int i = 0; i < 32; i++) {
-                        long at = group + Q6_KInterleaved.slot(i % 16) * (long) Q6_KInterleaved.STEP + (i / 16) * 32L + lane;
+                        long at = group + LegacyInterleaved.slot(i % 16) * (long) LegacyInterleaved.STEP + (i / 16) * 32L + lane;
                         int want = real ? quant(type, w.data(), o, i) - center : 0;
                         assertEquals(want, p.get(ValueLayout.JAVA_BYTE, at), type + " row " + r + " block " + b + " element " + i);
                     }

@@ -39,7 +39,7 @@ class Q5_KIntegerDotTest {
                 for (int j = 0; j < 8; j++) {
                     int lane = (sb % 4) * 8 + j;
                     for (int i = 0; i < 32; i++) {
-                        long at = group + Q6_KInterleaved.slot(i % 16) * (long) Q6_KInterleaved.STEP + (i / 16) * 32L + lane;
+                        long at = group + LegacyInterleaved.slot(i % 16) * (long) LegacyInterleaved.STEP + (i / 16) * 32L + lane;
                         int want = sb < 5 ? Q5_KCodec.quant(w.data(), o, 32 * j + i) - 16 : 0;
                         assertEquals(want, p.get(ValueLayout.JAVA_BYTE, at), "row " + r + " sb " + sb + " j " + j + " i " + i);
                     }

@@ -73,12 +73,9 @@ class Q6_KIntegerDotTest {
         for (int e = 0; e < Q6_KCodec.BLOCK; e++) {
             assertEquals(v[1][2][e], Q6_KCodec.quant(w.data(), (long) (5 + 2) * Q6_KCodec.BYTES, e), "test matrix");
         }
-        for (int i = 0; i < 16; i++) {
-            assertEquals(i < 8 ? 2 * i : 2 * (i - 8) + 1, Q6_KInterleaved.slot(i), "steps i and i + 8 side by side");
-        }
         MemorySegment p = Q6_KInterleaved.pack(w);
         long rowBytes = Q6_KInterleaved.rowBytes(GGMLType.Q6_K, cols);
-        assertEquals(2 * 1120, rowBytes);
+        assertEquals(2 * 864, rowBytes);
         assertEquals(3 * rowBytes + Q6_KInterleaved.TAIL, p.byteSize());
         assertEquals(0, p.address() % 64, "packed rows start on a cache line");
         for (int r = 0; r < 3; r++) {
@@ -95,13 +92,21 @@ class Q6_KIntegerDotTest {
                             p.get(ValueLayout.JAVA_BYTE, group + Q6_KInterleaved.SA + slot), where + " first scale");
                     assertEquals(real ? (byte) (r * 80 + sb * 16 + 2 * j + 1 - 100) : 0,
                             p.get(ValueLayout.JAVA_BYTE, group + Q6_KInterleaved.SB + slot), where + " second scale");
-                    for (int i = 0; i < 16; i++) {
-                        long step = group + (long) Q6_KInterleaved.slot(i) * Q6_KInterleaved.STEP;
-                        assertEquals(real ? v[r][sb][32 * j + i] - 32 : 0, p.get(ValueLayout.JAVA_BYTE, step + lane),
-                                where + " element " + i);
-                        assertEquals(real ? v[r][sb][32 * j + i + 16] - 32 : 0,
-                                p.get(ValueLayout.JAVA_BYTE, step + 32 + lane), where + " element " + (i + 16));
+                    for (int e = 0; e < 32; e++) {
+                        assertEquals(real ? v[r][sb][32 * j + e] - 32 : 0, Q6_KInterleaved.packedValue(p, group, e, lane),
+                                where + " element " + e);
                     }
+                    // The bits where the kernels read them: iteration 3's short and byte.
+                    int v1 = real ? v[r][sb][32 * j + 3] - 32 : 0;
+                    int v2 = real ? v[r][sb][32 * j + 19] - 32 : 0;
+                    int v3 = real ? v[r][sb][32 * j + 11] - 32 : 0;
+                    int v4 = real ? v[r][sb][32 * j + 27] - 32 : 0;
+                    assertEquals((short) ((v1 << 10) | ((v2 & 63) << 4) | (v3 & 15)),
+                            p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + 192 + 64 + 2L * lane),
+                            where + " iteration 3's short");
+                    assertEquals((byte) ((v4 << 2) | ((v3 >> 4) & 3)),
+                            p.get(ValueLayout.JAVA_BYTE, group + 192 + 128 + 32 + lane),
+                            where + " iteration 3's byte");
                 }
             }
         }
