@@ -35,20 +35,19 @@ import jdk.incubator.vector.VectorOperators;
  * token's activations two rows. SmolLM2-135M Q5_0 and Qwen2.5-0.5B Q4_K_M (mostly Q5_0) prefill
  * ran at half and 0.9x llama.cpp's with the one-token kernel (docs/benchmarks.md, Session 16).
  *
- * <p>512-bit vectors: every type here ({@link #SUPPORTED}). 256 bits ({@link #CHUNKED}): Q5_0,
- * Q5_1 and Q4_1, a group's two 16-block chunks one after the other ({@link VectorQ4Matmul}
- * offsets the values, activations, scales and accumulators by the chunk), though the 16 int16
- * sums and 4 weight vectors spill out of AVX2's 16 registers: under {@code -XX:UseAVX=2} on the
- * development machine, SmolLM2-135M Q5_0 pp64 1.25-1.37x and Qwen2.5-0.5B Q4_K_M 1.19-1.22x the
- * one-token kernels' speed (session 17). Q5_K, Q6_K and Q3_K's scales are not chunked yet: at
- * 256 bits their one-token kernels serve every batch size.
+ * <p>512-bit vectors ({@link #SUPPORTED}) and 256 ({@link #CHUNKED}): at 256 bits a group's two
+ * 16-block chunks one after the other ({@link VectorQ4Matmul} offsets the values, activations,
+ * scales and accumulators by the chunk), though the 16 int16 sums and 4 weight vectors spill
+ * out of AVX2's 16 registers. Under {@code -XX:UseAVX=2} on the development machine, against
+ * the one-token kernels: SmolLM2-135M Q5_0 pp64 1.29-1.34x, Qwen2.5-0.5B Q4_K_M 1.19-1.22x;
+ * with Q5_K and Q6_K chunked too, 1B Q5_K_M 1.13-1.35x, 1B Q6_K 1.10x (session 17).
  */
 final class VectorHalfSums {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Whether {@link #sums2x4} runs at this vector width (one chunk of 32 blocks per group). */
     static final boolean SUPPORTED = VectorQ4Dot.SUPPORTED && G == 16;
-    /** Whether {@link #sums2x4} runs chunk by chunk at 256 bits (Q5_0, Q5_1, Q4_1 only). */
+    /** Whether {@link #sums2x4} (and {@link VectorSplitSums}') run chunk by chunk (256 bits). */
     static final boolean CHUNKED = VectorQ4Dot.SUPPORTED && G == 8;
     /** Groups per call at most: their sums (two vectors per token) fill {@link VectorQ4Dot#sumsBytes}. */
     static final int GROUPS = SUM_GROUPS / 2;

@@ -46,9 +46,9 @@ final class VectorQ4Matmul {
         x = NativeSegments.pin(x);
         acc = NativeSegments.pin(acc);
         long rowBytes = rowBytes(type, cols);
-        // Q4_0, Q4_K: four tokens at a time (VectorQ4Dot's sums); Q5_0, Q5_1, Q4_1 likewise
-        // (VectorHalfSums), and at 512 bits Q5_K, Q6_K and Q3_K too (VectorSplitSums for the
-        // last two), else a token at a time; Q2_K a token at a time for every batch size.
+        // Q4_0, Q4_K: four tokens at a time (VectorQ4Dot's sums); Q5_0, Q5_1, Q4_1, Q5_K likewise
+        // (VectorHalfSums), Q6_K and Q3_K (VectorSplitSums); Q2_K a token at a time for every
+        // batch size.
         boolean halves = halfSums(type);
         int quads = (VectorQ4Dot.QUAD && (type == GGMLType.Q4_0 || type == GGMLType.Q4_K)) || halves
                 ? nTokens & ~3 : 0;
@@ -122,7 +122,7 @@ final class VectorQ4Matmul {
     /**
      * Rows [r0, r1) for tokens [0, quads) of Q5_0, Q5_1, Q4_1, Q5_K, Q6_K or Q3_K, four at a time
      * ({@link VectorHalfSums}, {@link VectorSplitSums}): rows in pairs, an odd last row paired
-     * with itself; at 256 bits (Q5_0, Q5_1, Q4_1) each group's two chunks one after the other.
+     * with itself; at 256 bits each group's two chunks one after the other.
      */
     private static void halfQuads(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int quads,
                                   float[] out, int r0, int r1, MemorySegment acc) {
@@ -149,9 +149,9 @@ final class VectorQ4Matmul {
                         long wc = c * VectorQ4Dot.SL;                  // the chunk's lanes of the values
                         long xc = t * xs + c * VectorQ4Dot.SL * Short.BYTES; // and of the activations
                         if (split) {
-                            VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1,
+                            VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt, sums2, false);
-                            VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1,
+                            VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt + half, sums2 + half, true);
                         } else {
                             VectorHalfSums.sums2x4(packed, r * rowBytes + wc, r2 * rowBytes + wc, groupBytes, x, xc,
@@ -182,23 +182,22 @@ final class VectorQ4Matmul {
     private static void halfEpilogue(MemorySegment packed, GGMLType type, long base, long groupBytes, MemorySegment x,
                                      long x0, long xs, int g0, int g1, int c, MemorySegment acc, long sumsAt, long half,
                                      long scalesAt, long at) {
-        // Chunk c (256 bits): its f16 scales' lanes, its activation scales, its accumulators.
-        base += c * VectorQ4Dot.SL * Short.BYTES;
+        // Chunk c (256 bits): its activation scales, its accumulators (and its scales' lanes below).
         x0 += 2L * c * VectorQ4Dot.VB;
         at += 8L * c * VectorQ4Dot.VB;
         switch (type) {
             case Q6_K, Q3_K -> {
-                VectorQ6KDot.scales(packed, base, g0, g1, acc, scalesAt);
+                VectorQ6KDot.scales(packed, base, g0, g1, c, acc, scalesAt);
                 VectorSplitSums.scale1x4(x, x0, xs, g0, g1, acc, sumsAt, sumsAt + half, scalesAt, acc, at);
             }
             case Q5_K -> {
-                VectorQ5KDot.scales(packed, base, g0, g1, acc, scalesAt);
+                VectorQ5KDot.scales(packed, base, g0, g1, c, acc, scalesAt);
                 VectorHalfSums.scale1x4(x, x0, xs, g0, g1, acc, sumsAt, scalesAt, true, acc, at);
             }
             default -> { // Q5_0, Q5_1, Q4_1
                 boolean mins = LegacyInterleaved.hasMins(type);
-                VectorLegacyDot.scales(packed, base, groupBytes, g0, g1, LegacyInterleaved.center(type), mins, acc,
-                        scalesAt);
+                VectorLegacyDot.scales(packed, base + c * VectorQ4Dot.SL * Short.BYTES, groupBytes, g0, g1,
+                        LegacyInterleaved.center(type), mins, acc, scalesAt);
                 VectorHalfSums.scale1x4(x, x0, xs, g0, g1, acc, sumsAt, scalesAt, mins, acc, at);
             }
         }
@@ -246,9 +245,9 @@ final class VectorQ4Matmul {
 
     /** Whether type's 4-token passes are {@link VectorHalfSums}' (at this vector width). */
     private static boolean halfSums(GGMLType type) {
-        boolean legacy = type == GGMLType.Q5_0 || LegacyInterleaved.hasMins(type);
-        return VectorHalfSums.SUPPORTED && (legacy || type == GGMLType.Q5_K || type == GGMLType.Q6_K
-                || type == GGMLType.Q3_K) || VectorHalfSums.CHUNKED && legacy;
+        return (VectorHalfSums.SUPPORTED || VectorHalfSums.CHUNKED) && (type == GGMLType.Q5_0
+                || LegacyInterleaved.hasMins(type) || type == GGMLType.Q5_K || type == GGMLType.Q6_K
+                || type == GGMLType.Q3_K);
     }
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */

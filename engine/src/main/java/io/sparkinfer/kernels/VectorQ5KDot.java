@@ -114,19 +114,19 @@ final class VectorQ5KDot {
     /**
      * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
      * {@link VectorHalfSums#scale1x4}: per group, {@code d1} of the even and of the odd blocks,
-     * then {@code c1 = 16 d1 - m1} of each, at out + outAt.
+     * then {@code c1 = 16 d1 - m1} of each, at out + outAt; of chunk c (256 bits: 0 or 1).
      */
-    static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {
+    static void scales(MemorySegment w, long base, int g0, int g1, int c, MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);
         for (int g = g0; g < g1; g++) {
             long wg = base + (long) g * Q5_KInterleaved.BYTES;
             long o = outAt + (g - g0) * VectorHalfSums.SCALE_VECTORS * VB;
             FloatVector dm = FloatVector.fromMemorySegment(F, w, wg + Q5_KInterleaved.D, LE);
-            FloatVector dv = dm.rearrange(VectorQ4KDot.D0);
-            FloatVector mv = dm.rearrange(VectorQ4KDot.M0);
-            long sc = wg + Q5_KInterleaved.SC;
-            long mn = wg + Q5_KInterleaved.MINS;
+            FloatVector dv = dm.rearrange(c == 0 ? VectorQ4KDot.D0 : VectorQ4KDot.D1);
+            FloatVector mv = dm.rearrange(c == 0 ? VectorQ4KDot.M0 : VectorQ4KDot.M1);
+            long sc = wg + Q5_KInterleaved.SC + c * SL;
+            long mn = wg + Q5_KInterleaved.MINS + c * SL;
             FloatVector d0 = ((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sc, LE)
                     .convertShape(VectorOperators.B2F, F, 0)).mul(dv);
             FloatVector d1 = ((FloatVector) ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sc + G, LE)

@@ -134,16 +134,16 @@ final class VectorQ6KDot {
     /**
      * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
      * {@link VectorSplitSums#scale1x4}: per group sa of the even and of the odd blocks, sb of
-     * each, then d, at out + outAt.
+     * each, then d, at out + outAt; of chunk c (256 bits: 0 or 1).
      */
-    static void scales(MemorySegment w, long base, int g0, int g1, MemorySegment out, long outAt) {
+    static void scales(MemorySegment w, long base, int g0, int g1, int c, MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);
         for (int g = g0; g < g1; g++) {
             long wg = base + (long) g * Q6_KInterleaved.BYTES;
             long o = outAt + (g - g0) * VectorHalfSums.SCALE_VECTORS * VB;
-            long sa = wg + Q6_KInterleaved.SA;
-            long sb = wg + Q6_KInterleaved.SB;
+            long sa = wg + Q6_KInterleaved.SA + c * SL;
+            long sb = wg + Q6_KInterleaved.SB + c * SL;
             ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sa, LE).convertShape(VectorOperators.B2F, F, 0)
                     .intoMemorySegment(out, o, NATIVE);
             ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sa + G, LE).convertShape(VectorOperators.B2F, F, 0)
@@ -152,7 +152,8 @@ final class VectorQ6KDot {
                     .intoMemorySegment(out, o + 2 * VB, NATIVE);
             ByteVector.fromMemorySegment(VectorQ4KDot.BQ, w, sb + G, LE).convertShape(VectorOperators.B2F, F, 0)
                     .intoMemorySegment(out, o + 3 * VB, NATIVE);
-            FloatVector.fromMemorySegment(F, w, wg + Q6_KInterleaved.D, LE).rearrange(VectorQ4KDot.D0)
+            FloatVector.fromMemorySegment(F, w, wg + Q6_KInterleaved.D, LE)
+                    .rearrange(c == 0 ? VectorQ4KDot.D0 : VectorQ4KDot.D1)
                     .intoMemorySegment(out, o + 4 * VB, NATIVE);
         }
     }

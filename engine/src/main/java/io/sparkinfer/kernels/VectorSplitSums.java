@@ -2,6 +2,7 @@ package io.sparkinfer.kernels;
 
 import static io.sparkinfer.kernels.VectorQ4Dot.BH;
 import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.SL;
 import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
 import static io.sparkinfer.kernels.VectorQ4Dot.SW;
 import static io.sparkinfer.kernels.VectorQ4Dot.VB;
@@ -24,7 +25,7 @@ import jdk.incubator.vector.VectorOperators;
  * token), so a token's result does not depend on its batch. The scratch layout is {@link
  * VectorHalfSums}' (8 vectors per group and row, the second pass's after the first's).
  *
- * <p>512-bit vectors only ({@link VectorHalfSums#SUPPORTED}), as the byte layouts' passes.
+ * <p>512 and 256 bits (a group's two chunks one after the other), as the byte layouts' passes.
  */
 final class VectorSplitSums {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -39,11 +40,12 @@ final class VectorSplitSums {
      * iteration's v1 and v2, decoded from its shorts) or 8..15 (v3 and v4, from its shorts and
      * bytes). Group g's token t: the int16 sums of elements 0..15 at vector {@code 2 ((g - g0) * 4
      * + t)} from sums + sumsAt (row 1; sumsAt2 for row 2), those of elements 16..31 at the next.
-     * base2 may equal base (an odd last row), with sumsAt2 equal to sumsAt. One method for both
-     * passes: C2 unswitches the loop on {@code odd}.
+     * base2 may equal base (an odd last row), with sumsAt2 equal to sumsAt. Chunk c (256 bits: 0
+     * or 1) of each group: its lanes of the shorts, the bytes and the activations (x0 is the
+     * tokens' start). One method for both passes: C2 unswitches the loop on {@code odd}.
      */
     static void sums2x4(MemorySegment w, long base, long base2, MemorySegment x, long x0, long xs,
-                        int g0, int g1, MemorySegment sums, long sumsAt, long sumsAt2, boolean odd) {
+                        int g0, int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2, boolean odd) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
@@ -51,7 +53,9 @@ final class VectorSplitSums {
             throw new IllegalArgumentException("at most " + VectorHalfSums.GROUPS + " groups per call, got " + (g1 - g0));
         }
         long vb = SW.vectorByteSize();
-        long first = odd ? 8L * STEP_BYTES : 0;
+        long first = (odd ? 8L * STEP_BYTES : 0) + (long) c * SL * Short.BYTES;
+        long cs = (long) c * SL * Short.BYTES; // the chunk's lanes of the shorts
+        long cb = (long) c * SL;               // and of the bytes
         for (int g = g0; g < g1; g++) {
             long wg = base + (long) g * Q6_KInterleaved.BYTES;
             long vg = base2 + (long) g * Q6_KInterleaved.BYTES;
@@ -64,13 +68,13 @@ final class VectorSplitSums {
             ShortVector pb = pa, pc = pa, pd = pa, ra = pa, rb = pa, rc = pa, rd = pa;
             ShortVector qa = pa, qb = pa, qc = pa, qd = pa, ta = pa, tb = pa, tc = pa, td = pa;
             for (int j = 0; j < Q6_KInterleaved.ITERATIONS; j++) {
-                long ws = Q6_KInterleaved.shorts(j);
+                long ws = Q6_KInterleaved.shorts(j) + cs;
                 long step = (long) j * STEP_BYTES;
                 ShortVector s = ShortVector.fromMemorySegment(SW, w, wg + ws, LE);
                 ShortVector s2 = ShortVector.fromMemorySegment(SW, w, vg + ws, LE);
                 ShortVector lo, hi, lo2, hi2;
                 if (odd) { // v3 = ((t << 14) >> 10) + (s & 15), v4 = t >> 2
-                    long wt = Q6_KInterleaved.bytes(j);
+                    long wt = Q6_KInterleaved.bytes(j) + cb;
                     ShortVector u = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wt, LE)
                             .convertShape(VectorOperators.B2S, SW, 0);
                     ShortVector u2 = (ShortVector) ByteVector.fromMemorySegment(BH, w, vg + wt, LE)
