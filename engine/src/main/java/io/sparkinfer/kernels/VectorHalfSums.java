@@ -2,6 +2,7 @@ package io.sparkinfer.kernels;
 
 import static io.sparkinfer.kernels.VectorQ4Dot.BH;
 import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.SL;
 import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
 import static io.sparkinfer.kernels.VectorQ4Dot.SUM_GROUPS;
 import static io.sparkinfer.kernels.VectorQ4Dot.SW;
@@ -68,10 +69,11 @@ final class VectorHalfSums {
      * the four tokens at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs. Group g's token t: the int16 sums of
      * elements 0..15 at vector {@code 2 ((g - g0) * 4 + t)} from sums + sumsAt (row 1; sumsAt2
      * for row 2), those of elements 16..31 at the next. base2 may equal base (an odd last row),
-     * with sumsAt2 equal to sumsAt.
+     * with sumsAt2 equal to sumsAt. Chunk c (256 bits: 0 or 1) of each group: its lanes of the
+     * values and of the activations (x0 is the tokens' start).
      */
     static void sums2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
-                        int g0, int g1, MemorySegment sums, long sumsAt, long sumsAt2) {
+                        int g0, int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
@@ -80,9 +82,9 @@ final class VectorHalfSums {
         }
         long vb = SW.vectorByteSize();
         for (int g = g0; g < g1; g++) {
-            long wg = base + g * groupBytes;
-            long vg = base2 + g * groupBytes;
-            long xa = x0 + (long) g * Q8Activations.BYTES;
+            long wg = base + g * groupBytes + (long) c * SL;
+            long vg = base2 + g * groupBytes + (long) c * SL;
+            long xa = x0 + (long) g * Q8Activations.BYTES + (long) c * SL * Short.BYTES;
             long xb = xa + xs;
             long xc = xb + xs;
             long xd = xc + xs;

@@ -146,16 +146,14 @@ final class VectorQ4Matmul {
                     int r2 = Math.min(r + 1, r1 - 1);
                     long sums2 = r2 == r ? sumsAt : sumsAt + sumsBytes;
                     for (int c = 0; c < VectorQ4Dot.CHUNKS; c++) { // 256 bits: two chunks of 16 blocks
-                        long wc = c * VectorQ4Dot.SL;                  // the chunk's lanes of the values
-                        long xc = t * xs + c * VectorQ4Dot.SL * Short.BYTES; // and of the activations
                         if (split) {
                             VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt, sums2, false);
                             VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt + half, sums2 + half, true);
                         } else {
-                            VectorHalfSums.sums2x4(packed, r * rowBytes + wc, r2 * rowBytes + wc, groupBytes, x, xc,
-                                    xs, g0, g1, acc, sumsAt, sums2);
+                            VectorHalfSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, groupBytes, x, t * xs, xs,
+                                    g0, g1, c, acc, sumsAt, sums2);
                         }
                         halfEpilogue(packed, type, r * rowBytes, groupBytes, x, t * xs, xs, g0, g1, c, acc, sumsAt,
                                 half, scalesAt, (r - r0) * accRow);
