@@ -9,7 +9,6 @@ import static io.sparkinfer.kernels.VectorQ4Dot.SW;
 import static io.sparkinfer.kernels.VectorQ4Dot.VB;
 import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.I;
-import static io.sparkinfer.kernels.VectorWidth.G;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -36,7 +35,7 @@ import jdk.incubator.vector.VectorOperators;
  * token's activations two rows. SmolLM2-135M Q5_0 and Qwen2.5-0.5B Q4_K_M (mostly Q5_0) prefill
  * ran at half and 0.9x llama.cpp's with the one-token kernel (docs/benchmarks.md, Session 16).
  *
- * <p>512-bit vectors ({@link #SUPPORTED}) and 256 ({@link #CHUNKED}): at 256 bits a group's two
+ * <p>512- and 256-bit vectors ({@link #SUPPORTED}): at 256 bits a group's two
  * 16-block chunks one after the other ({@link VectorQ4Matmul} offsets the values, activations,
  * scales and accumulators by the chunk), though the 16 int16 sums and 4 weight vectors spill
  * out of AVX2's 16 registers. Under {@code -XX:UseAVX=2} on the development machine, against
@@ -46,10 +45,11 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorHalfSums {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /** Whether {@link #sums2x4} runs at this vector width (one chunk of 32 blocks per group). */
-    static final boolean SUPPORTED = VectorQ4Dot.SUPPORTED && G == 16;
-    /** Whether {@link #sums2x4} (and {@link VectorSplitSums}') run chunk by chunk (256 bits). */
-    static final boolean CHUNKED = VectorQ4Dot.SUPPORTED && G == 8;
+    /**
+     * Whether {@link #sums2x4} and {@link VectorSplitSums}' passes run at this vector width: at
+     * 512 bits a group is one chunk, at 256 two, taken one after the other.
+     */
+    static final boolean SUPPORTED = VectorQ4Dot.SUPPORTED;
     /** Groups per call at most: their sums (two vectors per token) fill {@link VectorQ4Dot#sumsBytes}. */
     static final int GROUPS = SUM_GROUPS / 2;
     /** Float vectors of scales per group for {@link #scale1x4} (4) and {@link VectorSplitSums#scale1x4} (5). */

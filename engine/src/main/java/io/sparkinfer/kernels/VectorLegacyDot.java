@@ -125,16 +125,16 @@ final class VectorLegacyDot {
     /**
      * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
      * {@link VectorHalfSums#scale1x4}: per group, d of the even and of the odd blocks, then (with
-     * mins) {@code center * d + m} of each, at out + outAt.
+     * mins) {@code center * d + m} of each, at out + outAt; of chunk c (256 bits: 0 or 1).
      */
-    static void scales(MemorySegment w, long base, long groupBytes, int g0, int g1, float center, boolean mins,
-                               MemorySegment out, long outAt) {
+    static void scales(MemorySegment w, long base, long groupBytes, int g0, int g1, int c, float center,
+                       boolean mins, MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);
         for (int g = g0; g < g1; g++) {
             long wg = base + g * groupBytes;
             long o = outAt + (g - g0) * VectorHalfSums.SCALE_VECTORS * VB;
-            IntVector scales = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.SCALES, LE);
+            IntVector scales = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.SCALES + c * SL * Short.BYTES, LE);
             FloatVector d0 = scales.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
                     .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
             FloatVector d1 = scales.lanewise(VectorOperators.ASHR, 3)
@@ -142,7 +142,7 @@ final class VectorLegacyDot {
             d0.intoMemorySegment(out, o, NATIVE);
             d1.intoMemorySegment(out, o + VB, NATIVE);
             if (mins) {
-                IntVector m = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.MINS, LE);
+                IntVector m = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.MINS + c * SL * Short.BYTES, LE);
                 d0.mul(center).add(m.lanewise(VectorOperators.LSHL, 16)
                         .lanewise(VectorOperators.ASHR, 3).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE))
                         .intoMemorySegment(out, o + 2 * VB, NATIVE);

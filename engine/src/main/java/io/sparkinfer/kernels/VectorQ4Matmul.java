@@ -180,7 +180,7 @@ final class VectorQ4Matmul {
     private static void halfEpilogue(MemorySegment packed, GGMLType type, long base, long groupBytes, MemorySegment x,
                                      long x0, long xs, int g0, int g1, int c, MemorySegment acc, long sumsAt, long half,
                                      long scalesAt, long at) {
-        // Chunk c (256 bits): its activation scales, its accumulators (and its scales' lanes below).
+        // Chunk c (256 bits): its activation scales and accumulators here, its scales' lanes in scales.
         x0 += 2L * c * VectorQ4Dot.VB;
         at += 8L * c * VectorQ4Dot.VB;
         switch (type) {
@@ -194,8 +194,8 @@ final class VectorQ4Matmul {
             }
             default -> { // Q5_0, Q5_1, Q4_1
                 boolean mins = LegacyInterleaved.hasMins(type);
-                VectorLegacyDot.scales(packed, base + c * VectorQ4Dot.SL * Short.BYTES, groupBytes, g0, g1,
-                        LegacyInterleaved.center(type), mins, acc, scalesAt);
+                VectorLegacyDot.scales(packed, base, groupBytes, g0, g1, c, LegacyInterleaved.center(type), mins,
+                        acc, scalesAt);
                 VectorHalfSums.scale1x4(x, x0, xs, g0, g1, acc, sumsAt, scalesAt, mins, acc, at);
             }
         }
@@ -243,7 +243,7 @@ final class VectorQ4Matmul {
 
     /** Whether type's 4-token passes are {@link VectorHalfSums}' (at this vector width). */
     private static boolean halfSums(GGMLType type) {
-        return (VectorHalfSums.SUPPORTED || VectorHalfSums.CHUNKED) && (type == GGMLType.Q5_0
+        return VectorHalfSums.SUPPORTED && (type == GGMLType.Q5_0
                 || LegacyInterleaved.hasMins(type) || type == GGMLType.Q5_K || type == GGMLType.Q6_K
                 || type == GGMLType.Q3_K);
     }
