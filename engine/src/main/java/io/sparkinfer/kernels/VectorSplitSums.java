@@ -53,9 +53,9 @@ final class VectorSplitSums {
             throw new IllegalArgumentException("at most " + VectorHalfSums.GROUPS + " groups per call, got " + (g1 - g0));
         }
         long vb = SW.vectorByteSize();
-        long first = (odd ? 8L * STEP_BYTES : 0) + (long) c * SL * Short.BYTES;
-        long cs = (long) c * SL * Short.BYTES; // the chunk's lanes of the shorts
+        long cs = (long) c * SL * Short.BYTES; // the chunk's lanes of the shorts and of the activations
         long cb = (long) c * SL;               // and of the bytes
+        long first = (odd ? 8L * STEP_BYTES : 0) + cs;
         for (int g = g0; g < g1; g++) {
             long wg = base + (long) g * Q6_KInterleaved.BYTES;
             long vg = base2 + (long) g * Q6_KInterleaved.BYTES;
