@@ -204,7 +204,7 @@ public final class VectorKernels implements Kernels {
             case Q4_K -> Q4_KInterleaved.pack(w);
             case Q6_K, Q3_K, Q2_K -> Q6_KInterleaved.pack(w);
             case Q5_K -> Q5_KInterleaved.pack(w);
-            case Q5_0, Q5_1, Q4_1 -> LegacyInterleaved.pack(w);
+            case Q5_0, Q5_1, Q4_1 -> LegacyFiveBits.pack(w);
             default -> Q4_0Interleaved.pack(w);
         };
     }

@@ -13,6 +13,7 @@ import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.I;
 
+import io.sparkinfer.tensor.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -22,15 +23,18 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Integer dots of {@link LegacyInterleaved} rows (Q5_0, Q5_1, Q4_1) with {@link Q8Activations},
+ * Integer dots of {@link LegacyFiveBits} rows (Q5_0, Q5_1, Q4_1) with {@link Q8Activations},
  * as llama.cpp multiplies them. With activations {@code dx * xq} a block's dot is {@code dx * (d *
  * S + c * sum(xq))}, {@code S = sum((q - center) xq)}: for Q5_0 ({@code d * (q - 16)}) {@code c}
  * is 0 and its term is not computed; for Q5_1 and Q4_1 ({@code d * q + m}) {@code c = center * d
  * + m}. A product reaches 16 * 127 = 2032, so each int16 lane sums half a block (16 values):
  * elements 0..15 and 16..31 in two lanes, widened and added. Per lane, in this order: {@code acc =
  * fma(float(S), d * dx, acc)}, then (with mins) {@code acc = fma(c, dx * sum(xq), acc)}; the f16
- * d and m converted in lane pairs as {@link VectorQ4Dot#dot1} converts Q4_0's scales. One token at
- * a time for every batch size; {@link ScalarKernels#legacyMatmul} is the reference.
+ * d and m converted in lane pairs as {@link VectorQ4Dot#dot1} converts Q4_0's scales. {@link
+ * #dot1} serves one token; for four at a time {@link VectorQ4Matmul} writes a block of rows
+ * out a byte a value ({@link #expand}) and runs {@link VectorHalfSums}' passes over it with
+ * {@link #scales}, the same operations per (row, token). {@link ScalarKernels#legacyMatmul} is
+ * the reference.
  */
 final class VectorLegacyDot {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -41,7 +45,7 @@ final class VectorLegacyDot {
 
     /**
      * Row at {@code w + base} times the token at {@code x + x0}, over {@code groups} groups of
-     * {@code groupBytes} ({@link LegacyInterleaved#bytes}), into lanes ({@link
+     * {@code groupBytes} ({@link LegacyFiveBits#bytes}), into lanes ({@link
      * VectorQ4Dot#finish}); center: {@link LegacyInterleaved#center}; mins: whether the groups
      * hold m ({@link LegacyInterleaved#hasMins}).
      */
@@ -58,29 +62,28 @@ final class VectorLegacyDot {
             long wg = base + g * groupBytes;
             long xg = x0 + (long) g * Q8Activations.BYTES;
             for (int c = 0; c < CHUNKS; c++) {
-                long wc = wg + c * SL;
+                long ws = wg + c * SL * Short.BYTES; // the chunk's lanes of the iterations' shorts
+                long wt = wg + c * SL;               // and of their nibble bytes (LegacyFiveBits)
                 long xc = xg + c * SL * Short.BYTES;
                 ShortVector p = ShortVector.zero(SW); // elements 0..15 of each block
                 ShortVector r = p;                    // elements 16..31
-                for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
-                    long wi = wc + 2L * i * LegacyInterleaved.STEP; // steps i and i + 8 (LegacyInterleaved.slot)
+                for (int i = 0; i < LegacyFiveBits.ITERATIONS; i++) {
                     long xi = xc + (long) i * STEP_BYTES;
+                    ShortVector s = ShortVector.fromMemorySegment(SW, w, ws + LegacyFiveBits.shorts(i), LE);
+                    ShortVector n = ((ShortVector) ByteVector.fromMemorySegment(BH, w, wt + LegacyFiveBits.nibbles(i), LE)
+                            .convertShape(VectorOperators.B2S, SW, 0))
+                            .lanewise(VectorOperators.ASHR, 4 * (i & 1)).and((short) 15);
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
-                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
-                    wi += LegacyInterleaved.STEP;
+                    p = p.add(s.lanewise(VectorOperators.ASHR, 11).mul(y));
+                    r = r.add(s.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(z));
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
-                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                    p = p.add(s.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(y));
+                    r = r.add(s.lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 11).or(n).mul(z));
                 }
                 IntVector pi = p.reinterpretAsInts();
                 IntVector ri = r.reinterpretAsInts();
@@ -90,7 +93,7 @@ final class VectorLegacyDot {
                 FloatVector so = (FloatVector) pi.lanewise(VectorOperators.ASHR, 16)
                         .add(ri.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
                 // The chunk's f16 d (and m) as VectorQ4Dot.dot1 converts scales (even blocks, odd blocks).
-                IntVector scales = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.SCALES + c * SL * Short.BYTES, LE);
+                IntVector scales = IntVector.fromMemorySegment(I, w, wg + LegacyFiveBits.SCALES + c * SL * Short.BYTES, LE);
                 FloatVector d0 = scales.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
                         .and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE);
                 FloatVector d1 = scales.lanewise(VectorOperators.ASHR, 3)
@@ -100,7 +103,7 @@ final class VectorLegacyDot {
                 FloatVector e1 = so.fma(d1.mul(FloatVector.fromMemorySegment(F, x, xd + G * Float.BYTES, NATIVE)),
                         c == 0 ? a1 : a3);
                 if (mins) {
-                    IntVector m = IntVector.fromMemorySegment(I, w, wg + LegacyInterleaved.MINS + c * SL * Short.BYTES, LE);
+                    IntVector m = IntVector.fromMemorySegment(I, w, wg + LegacyFiveBits.MINS + c * SL * Short.BYTES, LE);
                     FloatVector c0 = d0.mul(center).add(m.lanewise(VectorOperators.LSHL, 16)
                             .lanewise(VectorOperators.ASHR, 3).and(F16_MASK).reinterpretAsFloats().mul(F16_SCALE));
                     FloatVector c1 = d1.mul(center).add(m.lanewise(VectorOperators.ASHR, 3)
@@ -120,6 +123,54 @@ final class VectorLegacyDot {
         }
         FloatVector sum = CHUNKS == 1 ? a0.add(a1) : a0.add(a2).add(a1.add(a3));
         sum.intoMemorySegment(lanes, 0, NATIVE);
+    }
+
+    /**
+     * {@code groups} consecutive groups of {@link LegacyFiveBits} at {@code w + base} (a block of
+     * rows: a row's groups follow the last row's) written in {@link LegacyInterleaved} form at
+     * {@code out + outAt}, for the four-token passes. Decodes each value as {@link #dot1} does,
+     * so the passes' integer sums are dot1's.
+     */
+    static void expand(MemorySegment w, long base, int groups, GGMLType type, MemorySegment out, long outAt) {
+        w = NativeSegments.pin(w);
+        out = NativeSegments.pin(out);
+        boolean mins = LegacyInterleaved.hasMins(type);
+        long inBytes = LegacyFiveBits.bytes(type);
+        long outBytes = LegacyInterleaved.bytes(type);
+        for (int g = 0; g < groups; g++) {
+            long wg = base + g * inBytes;
+            long og = outAt + g * outBytes;
+            for (int c = 0; c < CHUNKS; c++) {
+                long ws = wg + c * SL * Short.BYTES;
+                long wt = wg + c * SL;
+                long oc = og + c * SL;
+                for (int i = 0; i < LegacyFiveBits.ITERATIONS; i++) {
+                    ShortVector s = ShortVector.fromMemorySegment(SW, w, ws + LegacyFiveBits.shorts(i), LE);
+                    ShortVector n = ((ShortVector) ByteVector.fromMemorySegment(BH, w, wt + LegacyFiveBits.nibbles(i), LE)
+                            .convertShape(VectorOperators.B2S, SW, 0))
+                            .lanewise(VectorOperators.ASHR, 4 * (i & 1)).and((short) 15);
+                    long o = oc + 2L * i * LegacyInterleaved.STEP; // step i at slot 2i, step i + 8 at 2i + 1
+                    s.lanewise(VectorOperators.ASHR, 11).convertShape(VectorOperators.S2B, BH, 0)
+                            .intoMemorySegment(out, o, LE);
+                    s.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11)
+                            .convertShape(VectorOperators.S2B, BH, 0)
+                            .intoMemorySegment(out, o + Q4_0Interleaved.BLOCKS, LE);
+                    s.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11)
+                            .convertShape(VectorOperators.S2B, BH, 0)
+                            .intoMemorySegment(out, o + LegacyInterleaved.STEP, LE);
+                    s.lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 11).or(n)
+                            .convertShape(VectorOperators.S2B, BH, 0)
+                            .intoMemorySegment(out, o + LegacyInterleaved.STEP + Q4_0Interleaved.BLOCKS, LE);
+                }
+                long sc = c * SL * Short.BYTES;
+                ShortVector.fromMemorySegment(SW, w, wg + LegacyFiveBits.SCALES + sc, LE)
+                        .intoMemorySegment(out, og + LegacyInterleaved.SCALES + sc, LE);
+                if (mins) {
+                    ShortVector.fromMemorySegment(SW, w, wg + LegacyFiveBits.MINS + sc, LE)
+                            .intoMemorySegment(out, og + LegacyInterleaved.MINS + sc, LE);
+                }
+            }
+        }
     }
 
     /**

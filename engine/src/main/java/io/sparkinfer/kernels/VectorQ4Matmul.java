@@ -67,7 +67,9 @@ final class VectorQ4Matmul {
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
             if (quads > 0) {
-                CacheSweep.read(packed, r0 * rowBytes, r1 * rowBytes);
+                if (!expanded(type)) { // expanding reads the block in order
+                    CacheSweep.read(packed, r0 * rowBytes, r1 * rowBytes);
+                }
                 if (halves) {
                     halfQuads(packed, type, rows, cols, x, quads, out, r0, r1, acc);
                 } else {
@@ -127,13 +129,23 @@ final class VectorQ4Matmul {
     private static void halfQuads(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int quads,
                                   float[] out, int r0, int r1, MemorySegment acc) {
         int groups = Q4_0Interleaved.groups(cols);
-        long rowBytes = rowBytes(type, cols);
-        long groupBytes = rowBytes / groups;
         long xs = Q8Activations.tokenBytes(cols);
         long accRow = VectorQ4Dot.ACC_BYTES;
         long sumsAt = rowBlock(type, cols) * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
         long scalesAt = sumsAt + 2 * sumsBytes;
+        // The rows the passes read: Q5_0, Q5_1, Q4_1 written out a byte a value into scratch
+        // (row r at first + (r - r0) * rowBytes), the other types in place.
+        MemorySegment rowsIn = packed;
+        long rowBytes = rowBytes(type, cols);
+        long first = r0 * rowBytes;
+        if (expanded(type)) {
+            VectorLegacyDot.expand(packed, first, (r1 - r0) * groups, type, acc, expandAt(type, cols));
+            rowsIn = acc;
+            rowBytes = LegacyInterleaved.rowBytes(type, cols);
+            first = expandAt(type, cols);
+        }
+        long groupBytes = rowBytes / groups;
         // Q6_K's products (up to 32 * 127) allow 8 int16 steps: two passes, the second's sums
         // after the first's in each row's scratch (VectorSplitSums.scale1x4 adds them).
         boolean split = type == GGMLType.Q6_K || type == GGMLType.Q3_K;
@@ -144,21 +156,23 @@ final class VectorQ4Matmul {
                 int g1 = Math.min(groups, g0 + chunkGroups);
                 for (int r = r0; r < r1; r += 2) { // rows in pairs, an odd last row paired with itself
                     int r2 = Math.min(r + 1, r1 - 1);
+                    long base = first + (r - r0) * rowBytes;
+                    long base2 = first + (r2 - r0) * rowBytes;
                     long sums2 = r2 == r ? sumsAt : sumsAt + sumsBytes;
                     for (int c = 0; c < VectorQ4Dot.CHUNKS; c++) { // 256 bits: two chunks of 16 blocks
                         if (split) {
-                            VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1, c,
+                            VectorSplitSums.sums2x4(rowsIn, base, base2, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt, sums2, false);
-                            VectorSplitSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, x, t * xs, xs, g0, g1, c,
+                            VectorSplitSums.sums2x4(rowsIn, base, base2, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt + half, sums2 + half, true);
                         } else {
-                            VectorHalfSums.sums2x4(packed, r * rowBytes, r2 * rowBytes, groupBytes, x, t * xs, xs,
+                            VectorHalfSums.sums2x4(rowsIn, base, base2, groupBytes, x, t * xs, xs,
                                     g0, g1, c, acc, sumsAt, sums2);
                         }
-                        halfEpilogue(packed, type, r * rowBytes, groupBytes, x, t * xs, xs, g0, g1, c, acc, sumsAt,
+                        halfEpilogue(rowsIn, type, base, groupBytes, x, t * xs, xs, g0, g1, c, acc, sumsAt,
                                 half, scalesAt, (r - r0) * accRow);
                         if (r2 != r) {
-                            halfEpilogue(packed, type, r2 * rowBytes, groupBytes, x, t * xs, xs, g0, g1, c, acc, sums2,
+                            halfEpilogue(rowsIn, type, base2, groupBytes, x, t * xs, xs, g0, g1, c, acc, sums2,
                                     half, scalesAt, (r2 - r0) * accRow);
                         }
                     }
@@ -215,7 +229,7 @@ final class VectorQ4Matmul {
                     case Q2_K -> VectorQ2KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                     case Q5_K -> VectorQ5KDot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                     case Q5_0, Q5_1, Q4_1 -> VectorLegacyDot.dot1(packed, r * rowBytes,
-                            LegacyInterleaved.bytes(type), x, t * xs, groups, acc, LegacyInterleaved.center(type),
+                            LegacyFiveBits.bytes(type), x, t * xs, groups, acc, LegacyInterleaved.center(type),
                             LegacyInterleaved.hasMins(type));
                     default -> VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                 }
@@ -231,14 +245,33 @@ final class VectorQ4Matmul {
             case Q4_K -> Q4_KInterleaved.rowBytes(cols);
             case Q6_K, Q3_K, Q2_K -> Q6_KInterleaved.rowBytes(type, cols);
             case Q5_K -> Q5_KInterleaved.rowBytes(cols);
-            case Q5_0, Q5_1, Q4_1 -> LegacyInterleaved.rowBytes(type, cols);
+            case Q5_0, Q5_1, Q4_1 -> LegacyFiveBits.rowBytes(type, cols);
             default -> throw new IllegalArgumentException("no integer layout for " + type);
         };
     }
 
-    /** Rows per block: {@link #ROW_BLOCK_BYTES} of packed rows, at least one. */
+    /**
+     * Rows per block: {@link #ROW_BLOCK_BYTES} of the rows the passes read (for Q5_0, Q5_1 and
+     * Q4_1 their expanded form), at least one.
+     */
     private static int rowBlock(GGMLType type, int cols) {
-        return (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes(type, cols));
+        long passRowBytes = expanded(type) ? LegacyInterleaved.rowBytes(type, cols) : rowBytes(type, cols);
+        return (int) Math.max(1, ROW_BLOCK_BYTES / passRowBytes);
+    }
+
+    /**
+     * Whether type's rows are written out a byte a value ({@link VectorLegacyDot#expand}) before
+     * its four-token passes: Q5_0, Q5_1 and Q4_1, kept at five bits ({@link LegacyFiveBits}).
+     */
+    private static boolean expanded(GGMLType type) {
+        return type == GGMLType.Q5_0 || LegacyInterleaved.hasMins(type);
+    }
+
+    /** Offset in the scratch of a row block's expanded rows, after the accumulators, sums and scales. */
+    private static long expandAt(GGMLType type, int cols) {
+        long at = VectorQ4Dot.ACC_BYTES * rowBlock(type, cols) + 2 * VectorQ4Dot.sumsBytes()
+                + VectorHalfSums.scalesBytes();
+        return (at + AlignedFloats.ALIGN - 1) / AlignedFloats.ALIGN * AlignedFloats.ALIGN;
     }
 
     /** Whether type's 4-token passes are {@link VectorHalfSums}' (at this vector width). */
@@ -250,6 +283,10 @@ final class VectorQ4Matmul {
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
     static long accFloats(GGMLType type, int cols) {
+        if (expanded(type)) {
+            return (expandAt(type, cols) + rowBlock(type, cols) * LegacyInterleaved.rowBytes(type, cols))
+                    / Float.BYTES;
+        }
         return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(type, cols)
                 + (2 * VectorQ4Dot.sumsBytes() + VectorHalfSums.scalesBytes()) / Float.BYTES;
     }

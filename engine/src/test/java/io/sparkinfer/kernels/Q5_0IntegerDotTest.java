@@ -13,8 +13,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Q5_0 x int8 path ({@link LegacyInterleaved}, {@link VectorLegacyDot}, {@link
- * ScalarKernels#legacyMatmul}): the packed layout, the reference against the dot with the quantized
+ * The Q5_0 x int8 path ({@link LegacyFiveBits}, {@link VectorLegacyDot}, {@link
+ * ScalarKernels#legacyMatmul}): the reference against the dot with the quantized
  * activations, half-sums at the int16 limits, long rows. Scalar-vs-vector agreement on random
  * data and batch invariance: {@link KernelEquivalenceTest}, {@link BatchInvarianceTest}.
  */
@@ -22,34 +22,10 @@ class Q5_0IntegerDotTest {
     private static final int QK = 32;
 
     @Test
-    void packsValuesAsSignedBytesAndScalesLaneByLane() {
-        Random rnd = new Random(2);
-        int cols = 37 * QK; // two groups, the second with 27 padded blocks
-        WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q5_0, 3, cols, 0);
-        MemorySegment p = LegacyInterleaved.pack(w);
-        long rowBytes = LegacyInterleaved.rowBytes(GGMLType.Q5_0, cols);
-        assertEquals(3 * rowBytes, p.byteSize());
-        for (int r = 0; r < 3; r++) {
-            for (int b = 0; b < 64; b++) {
-                long group = r * rowBytes + (b / 32) * (long) LegacyInterleaved.bytes(GGMLType.Q5_0);
-                int lane = b % 32;
-                long o = ((long) r * 37 + b) * Q5_0Codec.BYTES;
-                short scale = p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyInterleaved.SCALES + 2L * lane);
-                assertEquals(b < 37 ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o) : 0, scale, "scale " + b);
-                for (int i = 0; i < 32; i++) {
-                    long at = group + LegacyInterleaved.slot(i % 16) * (long) LegacyInterleaved.STEP + (i / 16) * 32L + lane;
-                    int want = b < 37 ? Q5_0Codec.quant(w.data(), o, i) - 16 : 0;
-                    assertEquals(want, p.get(ValueLayout.JAVA_BYTE, at), "row " + r + " block " + b + " element " + i);
-                }
-            }
-        }
-    }
-
-    @Test
     void rejectsANonFiniteScaleNamingRowAndBlock() {
         WeightMatrix w = KernelTestData.matrix(new Random(1), GGMLType.Q5_0, 2, 64, 0);
         w.data().set(ValueLayout.JAVA_SHORT_UNALIGNED, (long) 3 * Q5_0Codec.BYTES, (short) 0x7C00);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LegacyInterleaved.pack(w));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LegacyFiveBits.pack(w));
         assertTrue(e.getMessage().contains("row 1 block 1"), e.getMessage());
     }
 

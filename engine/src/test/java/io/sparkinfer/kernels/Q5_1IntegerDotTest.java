@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkinfer.tensor.GGMLType;
-import io.sparkinfer.tensor.Q4_1Codec;
 import io.sparkinfer.tensor.Q5_1Codec;
 import io.sparkinfer.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
@@ -14,8 +13,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Q5_1 and Q4_1 x int8 path ({@link LegacyInterleaved}, {@link VectorLegacyDot}, {@link
- * ScalarKernels#legacyMatmul}): the packed layout, the reference against the dot with the quantized
+ * The Q5_1 and Q4_1 x int8 path ({@link LegacyFiveBits}, {@link VectorLegacyDot}, {@link
+ * ScalarKernels#legacyMatmul}): the reference against the dot with the quantized
  * activations, half-sums at the int16 limits, long rows. Scalar-vs-vector agreement on random
  * data and batch invariance: {@link KernelEquivalenceTest}, {@link BatchInvarianceTest}.
  */
@@ -23,45 +22,11 @@ class Q5_1IntegerDotTest {
     private static final int QK = 32;
     private static final GGMLType[] TYPES = {GGMLType.Q5_1, GGMLType.Q4_1};
 
-    private static int quant(GGMLType type, MemorySegment data, long o, int e) {
-        return type == GGMLType.Q5_1 ? Q5_1Codec.quant(data, o, e) : Q4_1Codec.quant(data, o, e);
-    }
-
-    @Test
-    void packsCentredValuesScalesAndMinsLaneByLane() {
-        for (GGMLType type : TYPES) {
-            Random rnd = new Random(2);
-            int cols = 37 * QK; // two groups, the second with 27 padded blocks
-            WeightMatrix w = KernelTestData.matrix(rnd, type, 3, cols, 0);
-            MemorySegment p = LegacyInterleaved.pack(w);
-            long rowBytes = LegacyInterleaved.rowBytes(type, cols);
-            assertEquals(3 * rowBytes, p.byteSize());
-            int center = type == GGMLType.Q5_1 ? 16 : 8;
-            for (int r = 0; r < 3; r++) {
-                for (int b = 0; b < 64; b++) {
-                    long group = r * rowBytes + (b / 32) * (long) LegacyInterleaved.bytes(type);
-                    int lane = b % 32;
-                    long o = ((long) r * 37 + b) * type.typeSize;
-                    boolean real = b < 37;
-                    assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o) : 0,
-                            p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyInterleaved.SCALES + 2L * lane));
-                    assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2) : 0,
-                            p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyInterleaved.MINS + 2L * lane));
-                    for (int i = 0; i < 32; i++) {
-                        long at = group + LegacyInterleaved.slot(i % 16) * (long) LegacyInterleaved.STEP + (i / 16) * 32L + lane;
-                        int want = real ? quant(type, w.data(), o, i) - center : 0;
-                        assertEquals(want, p.get(ValueLayout.JAVA_BYTE, at), type + " row " + r + " block " + b + " element " + i);
-                    }
-                }
-            }
-        }
-    }
-
     @Test
     void rejectsANonFiniteMinNamingRowAndBlock() {
         WeightMatrix w = KernelTestData.matrix(new Random(1), GGMLType.Q5_1, 2, 64, 0);
         w.data().set(ValueLayout.JAVA_SHORT_UNALIGNED, (long) 3 * Q5_1Codec.BYTES + 2, (short) 0x7E00);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LegacyInterleaved.pack(w));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LegacyFiveBits.pack(w));
         assertTrue(e.getMessage().contains("row 1 block 1") && e.getMessage().contains("min"), e.getMessage());
     }
 
