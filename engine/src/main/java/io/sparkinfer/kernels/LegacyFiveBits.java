@@ -49,8 +49,13 @@ final class LegacyFiveBits {
     static final int ITERATIONS = Q4_0Interleaved.STEPS / 2;
     /** Bytes of two iterations: their shorts, then their shared nibble bytes. */
     static final int PAIR = 2 * SHORTS + Q4_0Interleaved.BLOCKS;
-    /** Offset of the 32 f16 scales d in a group. */
+    /** Bytes of a group's values; the 32 f16 scales d follow them. */
     static final int SCALES = ITERATIONS / 2 * PAIR;
+    /**
+     * Bytes a group grows by when {@link VectorLegacyDot#expand} writes its values a byte each
+     * ({@link LegacyInterleaved}); what follows the values moves by as much.
+     */
+    static final int EXPANSION = LegacyInterleaved.SCALES - SCALES;
     /** Offset of the 32 f16 mins m in a group (Q5_1, Q4_1). */
     static final int MINS = SCALES + 2 * Q4_0Interleaved.BLOCKS;
 
@@ -97,6 +102,20 @@ final class LegacyFiveBits {
         };
     }
 
+    /**
+     * Writes the 32 values of the block in lane (v[e]: element e, -16..15) into the group at
+     * dst[group], whose nibble bytes must be zero before (Q5_K's groups are laid the same way).
+     */
+    static void putValues(byte[] dst, int group, int lane, int[] v) {
+        for (int j = 0; j < ITERATIONS; j++) {
+            short s = fiveBits(v[j], v[j + 16], v[j + 8], v[j + 24]);
+            int at = group + (int) shorts(j) + 2 * lane;
+            dst[at] = (byte) s;
+            dst[at + 1] = (byte) (s >> 8);
+            dst[group + (int) nibbles(j) + lane] |= (byte) ((v[j + 24] & 15) << 4 * (j & 1));
+        }
+    }
+
     static MemorySegment pack(WeightMatrix w) {
         if (w.type() != GGMLType.Q5_0 && !LegacyInterleaved.hasMins(w.type())) {
             throw new IllegalArgumentException(w.name() + ": only Q5_0, Q5_1 and Q4_1 are interleaved here, not "
@@ -127,7 +146,7 @@ final class LegacyFiveBits {
         long dstRow = rowBytes(type, w.cols());
         MemorySegment src = MemorySegment.ofArray(new byte[(int) srcRow]);
         byte[] dst = new byte[(int) dstRow];
-        int[] v = new int[4];
+        int[] v = new int[Q4_0Interleaved.STEPS * 2];
         for (int r = from; r < to; r++) {
             MemorySegment.copy(w.data(), r * srcRow, src, 0, srcRow);
             Arrays.fill(dst, (byte) 0);
@@ -147,16 +166,10 @@ final class LegacyFiveBits {
                     dst[at] = lo;
                     dst[at + 1] = hi;
                 }
-                for (int j = 0; j < ITERATIONS; j++) {
-                    for (int k = 0; k < 4; k++) { // elements j, j + 16, j + 8, j + 24
-                        v[k] = quant(type, src, o, j + 16 * (k & 1) + 8 * (k >> 1)) - center;
-                    }
-                    short s = fiveBits(v[0], v[1], v[2], v[3]);
-                    int at = group + (int) shorts(j) + 2 * lane;
-                    dst[at] = (byte) s;
-                    dst[at + 1] = (byte) (s >> 8);
-                    dst[group + (int) nibbles(j) + lane] |= (byte) ((v[3] & 15) << 4 * (j & 1));
+                for (int e = 0; e < v.length; e++) {
+                    v[e] = quant(type, src, o, e) - center;
                 }
+                putValues(dst, group, lane, v);
             }
             MemorySegment.copy(dst, 0, out, ValueLayout.JAVA_BYTE, r * dstRow, dst.length);
         }

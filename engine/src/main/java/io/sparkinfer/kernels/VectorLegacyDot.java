@@ -13,7 +13,6 @@ import static io.sparkinfer.kernels.VectorWidth.F;
 import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.I;
 
-import io.sparkinfer.tensor.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -126,20 +125,21 @@ final class VectorLegacyDot {
     }
 
     /**
-     * {@code groups} consecutive groups of {@link LegacyFiveBits} at {@code w + base} (a block of
-     * rows: a row's groups follow the last row's) written in {@link LegacyInterleaved} form at
-     * {@code out + outAt}, for the four-token passes. Decodes each value as {@link #dot1} does,
-     * so the passes' integer sums are dot1's.
+     * {@code groups} consecutive groups of {@code groupBytes} at {@code w + base} (a block of
+     * rows: a row's groups follow the last row's), values laid as {@link LegacyFiveBits} and
+     * anything after them (scales, mins) copied as is, written with the values a byte each
+     * ({@link LegacyInterleaved}; {@link LegacyFiveBits#EXPANSION} bytes more per group) at
+     * {@code out + outAt}, for the four-token passes: Q5_0, Q5_1, Q4_1 and Q5_K ({@link
+     * Q5_KInterleaved}). Decodes each value as {@link #dot1} does, so the passes' integer sums
+     * are dot1's.
      */
-    static void expand(MemorySegment w, long base, int groups, GGMLType type, MemorySegment out, long outAt) {
+    static void expand(MemorySegment w, long base, int groups, long groupBytes, MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);
-        boolean mins = LegacyInterleaved.hasMins(type);
-        long inBytes = LegacyFiveBits.bytes(type);
-        long outBytes = LegacyInterleaved.bytes(type);
+        long after = groupBytes - LegacyFiveBits.SCALES;
         for (int g = 0; g < groups; g++) {
-            long wg = base + g * inBytes;
-            long og = outAt + g * outBytes;
+            long wg = base + g * groupBytes;
+            long og = outAt + g * (groupBytes + LegacyFiveBits.EXPANSION);
             for (int c = 0; c < CHUNKS; c++) {
                 long ws = wg + c * SL * Short.BYTES;
                 long wt = wg + c * SL;
@@ -162,14 +162,8 @@ final class VectorLegacyDot {
                             .convertShape(VectorOperators.S2B, BH, 0)
                             .intoMemorySegment(out, o + LegacyInterleaved.STEP + Q4_0Interleaved.BLOCKS, LE);
                 }
-                long sc = c * SL * Short.BYTES;
-                ShortVector.fromMemorySegment(SW, w, wg + LegacyFiveBits.SCALES + sc, LE)
-                        .intoMemorySegment(out, og + LegacyInterleaved.SCALES + sc, LE);
-                if (mins) {
-                    ShortVector.fromMemorySegment(SW, w, wg + LegacyFiveBits.MINS + sc, LE)
-                            .intoMemorySegment(out, og + LegacyInterleaved.MINS + sc, LE);
-                }
             }
+            MemorySegment.copy(w, wg + LegacyFiveBits.SCALES, out, og + LegacyInterleaved.SCALES, after);
         }
     }
 

@@ -134,15 +134,15 @@ final class VectorQ4Matmul {
         long sumsAt = rowBlock(type, cols) * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
         long scalesAt = sumsAt + 2 * sumsBytes;
-        // The rows the passes read: Q5_0, Q5_1, Q4_1 written out a byte a value into scratch
+        // The rows the passes read: Q5_0, Q5_1, Q4_1, Q5_K written out a byte a value into scratch
         // (row r at first + (r - r0) * rowBytes), the other types in place.
         MemorySegment rowsIn = packed;
         long rowBytes = rowBytes(type, cols);
         long first = r0 * rowBytes;
         if (expanded(type)) {
-            VectorLegacyDot.expand(packed, first, (r1 - r0) * groups, type, acc, expandAt(type, cols));
+            VectorLegacyDot.expand(packed, first, (r1 - r0) * groups, rowBytes / groups, acc, expandAt(type, cols));
             rowsIn = acc;
-            rowBytes = LegacyInterleaved.rowBytes(type, cols);
+            rowBytes = passRowBytes(type, cols);
             first = expandAt(type, cols);
         }
         long groupBytes = rowBytes / groups;
@@ -250,21 +250,22 @@ final class VectorQ4Matmul {
         };
     }
 
-    /**
-     * Rows per block: {@link #ROW_BLOCK_BYTES} of the rows the passes read (for Q5_0, Q5_1 and
-     * Q4_1 their expanded form), at least one.
-     */
+    /** Rows per block: {@link #ROW_BLOCK_BYTES} of the rows the passes read, at least one. */
     private static int rowBlock(GGMLType type, int cols) {
-        long passRowBytes = expanded(type) ? LegacyInterleaved.rowBytes(type, cols) : rowBytes(type, cols);
-        return (int) Math.max(1, ROW_BLOCK_BYTES / passRowBytes);
+        return (int) Math.max(1, ROW_BLOCK_BYTES / passRowBytes(type, cols));
+    }
+
+    /** Bytes of a row as the four-token passes read it: expanded ({@link #expanded}) or as packed. */
+    private static long passRowBytes(GGMLType type, int cols) {
+        return rowBytes(type, cols) + (expanded(type) ? (long) Q4_0Interleaved.groups(cols) * LegacyFiveBits.EXPANSION : 0);
     }
 
     /**
      * Whether type's rows are written out a byte a value ({@link VectorLegacyDot#expand}) before
-     * its four-token passes: Q5_0, Q5_1 and Q4_1, kept at five bits ({@link LegacyFiveBits}).
+     * its four-token passes: Q5_0, Q5_1, Q4_1 and Q5_K, kept at five bits ({@link LegacyFiveBits}).
      */
     private static boolean expanded(GGMLType type) {
-        return type == GGMLType.Q5_0 || LegacyInterleaved.hasMins(type);
+        return type == GGMLType.Q5_0 || LegacyInterleaved.hasMins(type) || type == GGMLType.Q5_K;
     }
 
     /** Offset in the scratch of a row block's expanded rows, after the accumulators, sums and scales. */
@@ -283,8 +284,8 @@ final class VectorQ4Matmul {
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
     static long accFloats(GGMLType type, int cols) {
-        if (expanded(type)) {
-            return (expandAt(type, cols) + rowBlock(type, cols) * LegacyInterleaved.rowBytes(type, cols))
+        if (expanded(type)) { // and a vector's slack: Q5_K's d are read as a whole vector
+            return (expandAt(type, cols) + rowBlock(type, cols) * passRowBytes(type, cols) + Q5_KInterleaved.TAIL)
                     / Float.BYTES;
         }
         return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(type, cols)

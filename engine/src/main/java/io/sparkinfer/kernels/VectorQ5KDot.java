@@ -25,7 +25,9 @@ import jdk.incubator.vector.VectorOperators;
  * - m1}: {@link VectorQ4KDot}'s epilogue with 16 for 8. A product reaches 16 * 127 = 2032, so an
  * int16 lane sums one half of the sub-block (16 values, 32512 at most): elements 0..15 and
  * 16..31 go to two lanes, widened and added before the epilogue (as {@link VectorQ6KDot}'s
- * halves, without its 8-step split). One token at a time for every batch size, as Q6_K; {@link
+ * halves, without its 8-step split). Values decoded from five bits as {@link VectorLegacyDot#dot1}
+ * decodes Q5_0's; four tokens at a time run {@link VectorHalfSums}' passes over rows expanded a
+ * byte a value ({@link VectorLegacyDot#expand}) with {@link #scales}. {@link
  * ScalarKernels#q5_KMatmul} is the reference.
  */
 final class VectorQ5KDot {
@@ -49,29 +51,28 @@ final class VectorQ5KDot {
             long xg = x0 + (long) g * Q8Activations.BYTES;
             FloatVector dm = FloatVector.fromMemorySegment(F, w, wg + Q5_KInterleaved.D, LE);
             for (int c = 0; c < CHUNKS; c++) {
-                long wc = wg + c * SL;
+                long ws = wg + c * SL * Short.BYTES; // the chunk's lanes of the iterations' shorts
+                long wt = wg + c * SL;               // and of their nibble bytes (LegacyFiveBits)
                 long xc = xg + c * SL * Short.BYTES;
                 ShortVector p = ShortVector.zero(SW); // elements 0..15 of each sub-block
                 ShortVector r = p;                    // elements 16..31
-                for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
-                    long wi = wc + 2L * i * LegacyInterleaved.STEP; // steps i and i + 8 (LegacyInterleaved.slot)
+                for (int i = 0; i < LegacyFiveBits.ITERATIONS; i++) {
                     long xi = xc + (long) i * STEP_BYTES;
+                    ShortVector s = ShortVector.fromMemorySegment(SW, w, ws + LegacyFiveBits.shorts(i), LE);
+                    ShortVector n = ((ShortVector) ByteVector.fromMemorySegment(BH, w, wt + LegacyFiveBits.nibbles(i), LE)
+                            .convertShape(VectorOperators.B2S, SW, 0))
+                            .lanewise(VectorOperators.ASHR, 4 * (i & 1)).and((short) 15);
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
-                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
-                    wi += LegacyInterleaved.STEP;
+                    p = p.add(s.lanewise(VectorOperators.ASHR, 11).mul(y));
+                    r = r.add(s.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(z));
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(y));
-                    r = r.add(((ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
-                            .convertShape(VectorOperators.B2S, SW, 0)).mul(z));
+                    p = p.add(s.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(y));
+                    r = r.add(s.lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 11).or(n).mul(z));
                 }
                 IntVector pi = p.reinterpretAsInts();
                 IntVector ri = r.reinterpretAsInts();
@@ -112,15 +113,16 @@ final class VectorQ5KDot {
     }
 
     /**
-     * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
-     * {@link VectorHalfSums#scale1x4}: per group, {@code d1} of the even and of the odd blocks,
-     * then {@code c1 = 16 d1 - m1} of each, at out + outAt; of chunk c (256 bits: 0 or 1).
+     * The float scales of groups [g0, g1) of the row at base, expanded ({@link
+     * Q5_KInterleaved#EXPANDED_BYTES} per group), as {@link #dot1} forms them, for {@link
+     * VectorHalfSums#scale1x4}: per group, {@code d1} of the even and of the odd blocks, then
+     * {@code c1 = 16 d1 - m1} of each, at out + outAt; of chunk c (256 bits: 0 or 1).
      */
     static void scales(MemorySegment w, long base, int g0, int g1, int c, MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);
         for (int g = g0; g < g1; g++) {
-            long wg = base + (long) g * Q5_KInterleaved.BYTES;
+            long wg = base + (long) g * Q5_KInterleaved.EXPANDED_BYTES + LegacyFiveBits.EXPANSION;
             long o = outAt + (g - g0) * VectorHalfSums.SCALE_VECTORS * VB;
             FloatVector dm = FloatVector.fromMemorySegment(F, w, wg + Q5_KInterleaved.D, LE);
             FloatVector dv = dm.rearrange(c == 0 ? VectorQ4KDot.D0 : VectorQ4KDot.D1);

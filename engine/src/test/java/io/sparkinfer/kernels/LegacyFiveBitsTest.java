@@ -93,7 +93,7 @@ class LegacyFiveBitsTest {
             long rowBytes = LegacyInterleaved.rowBytes(type, BLOCKS * QK);
             long at = 64; // not at the scratch's start, as in VectorQ4Matmul
             MemorySegment out = Arena.ofAuto().allocate(at + 3 * rowBytes, 64);
-            VectorLegacyDot.expand(p, 0, 3 * 2, type, out, at);
+            VectorLegacyDot.expand(p, 0, 3 * 2, LegacyFiveBits.bytes(type), out, at);
             for (int r = 0; r < 3; r++) {
                 for (int b = 0; b < 64; b++) {
                     long group = at + r * rowBytes + (b / 32) * (long) LegacyInterleaved.bytes(type);

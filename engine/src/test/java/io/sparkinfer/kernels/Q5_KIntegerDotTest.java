@@ -2,11 +2,13 @@ package io.sparkinfer.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.Q5_KCodec;
 import io.sparkinfer.tensor.TensorCodec;
 import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Q5_K x int8 path ({@link Q5_KInterleaved}, {@link VectorQ5KDot}, {@link
- * ScalarKernels#q5_KMatmul}): the packed values, the reference against the dot with the quantized
+ * ScalarKernels#q5_KMatmul}): the packed values and their expansion, the reference against the dot with the quantized
  * activations, half-sums at the int16 limits, long rows and prepared vs unprepared matrices.
  * Scalar-vs-vector agreement on random data and batch invariance: {@link KernelEquivalenceTest},
  * {@link BatchInvarianceTest}.
@@ -23,7 +25,8 @@ class Q5_KIntegerDotTest {
     private static final int QK = 32;
 
     @Test
-    void packsValuesAsSignedBytesInStepSlots() {
+    void packsValuesAtFiveBitsThenScalesAndD() {
+        assertEquals(736, Q5_KInterleaved.BYTES, "ggml's 704 bytes per 1024 weights, d and -dmin as floats");
         Random rnd = new Random(2);
         int cols = 5 * Q5_KCodec.BLOCK;
         WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q5_K, 2, cols, 0);
@@ -39,9 +42,48 @@ class Q5_KIntegerDotTest {
                 for (int j = 0; j < 8; j++) {
                     int lane = (sb % 4) * 8 + j;
                     for (int i = 0; i < 32; i++) {
+                        int want = sb < 5 ? Q5_KCodec.quant(w.data(), o, 32 * j + i) - 16 : 0;
+                        assertEquals(want, LegacyFiveBits.packedValue(p, group, i, lane),
+                                "row " + r + " sb " + sb + " j " + j + " i " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /** What the four-token passes read: values a byte each in step slots, scales and d moved along. */
+    @Test
+    void expandsValuesToBytesAndMovesScalesAndD() {
+        assumeTrue(VectorQ4Dot.SUPPORTED, "the vector kernels run at 256 and 512 bits");
+        Random rnd = new Random(4);
+        int cols = 5 * Q5_KCodec.BLOCK;
+        WeightMatrix w = KernelTestData.matrix(rnd, GGMLType.Q5_K, 2, cols, 0);
+        MemorySegment p = Q5_KInterleaved.pack(w);
+        long rowBytes = 2L * Q5_KInterleaved.EXPANDED_BYTES;
+        assertEquals(1024 + 64, Q5_KInterleaved.D + LegacyFiveBits.EXPANSION, "values a byte each, then scales, mins");
+        MemorySegment out = Arena.ofAuto().allocate(2 * rowBytes, 64);
+        VectorLegacyDot.expand(p, 0, 4, Q5_KInterleaved.BYTES, out, 0);
+        for (int r = 0; r < 2; r++) {
+            for (int sb = 0; sb < 8; sb++) {
+                long group = r * rowBytes + (sb / 4) * (long) Q5_KInterleaved.EXPANDED_BYTES;
+                long packed = r * Q5_KInterleaved.rowBytes(cols) + (sb / 4) * (long) Q5_KInterleaved.BYTES;
+                long o = ((long) r * 5 + sb) * Q5_KCodec.BYTES;
+                long d = Q5_KInterleaved.D + LegacyFiveBits.EXPANSION;
+                for (int k = 0; k < 8; k++) { // d, -dmin
+                    assertEquals(p.get(ValueLayout.JAVA_INT_UNALIGNED, packed + Q5_KInterleaved.D + 4L * k),
+                            out.get(ValueLayout.JAVA_INT_UNALIGNED, group + d + 4L * k));
+                }
+                for (int j = 0; j < 8; j++) {
+                    int lane = (sb % 4) * 8 + j;
+                    int slot = Q8Activations.scaleSlot(lane);
+                    assertEquals(p.get(ValueLayout.JAVA_BYTE, packed + Q5_KInterleaved.SC + slot),
+                            out.get(ValueLayout.JAVA_BYTE, group + Q5_KInterleaved.SC + LegacyFiveBits.EXPANSION + slot));
+                    assertEquals(p.get(ValueLayout.JAVA_BYTE, packed + Q5_KInterleaved.MINS + slot),
+                            out.get(ValueLayout.JAVA_BYTE, group + Q5_KInterleaved.MINS + LegacyFiveBits.EXPANSION + slot));
+                    for (int i = 0; i < 32; i++) {
                         long at = group + LegacyInterleaved.slot(i % 16) * (long) LegacyInterleaved.STEP + (i / 16) * 32L + lane;
                         int want = sb < 5 ? Q5_KCodec.quant(w.data(), o, 32 * j + i) - 16 : 0;
-                        assertEquals(want, p.get(ValueLayout.JAVA_BYTE, at), "row " + r + " sb " + sb + " j " + j + " i " + i);
+                        assertEquals(want, out.get(ValueLayout.JAVA_BYTE, at), "row " + r + " sb " + sb + " j " + j + " i " + i);
                     }
                 }
             }
