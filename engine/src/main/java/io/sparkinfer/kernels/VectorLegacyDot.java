@@ -163,7 +163,12 @@ final class VectorLegacyDot {
                             .intoMemorySegment(out, o + LegacyInterleaved.STEP + Q4_0Interleaved.BLOCKS, LE);
                 }
             }
-            MemorySegment.copy(w, wg + LegacyFiveBits.SCALES, out, og + LegacyInterleaved.SCALES, after);
+            // Half vectors: what follows the values (64, 96 or 128 bytes) is a whole number of them.
+            // MemorySegment.copy per group cost as much as decoding the group's values.
+            for (long k = 0; k < after; k += BH.vectorByteSize()) {
+                ByteVector.fromMemorySegment(BH, w, wg + LegacyFiveBits.SCALES + k, LE)
+                        .intoMemorySegment(out, og + LegacyInterleaved.SCALES + k, LE);
+            }
         }
     }
 
