@@ -50,8 +50,4 @@ final class LegacyInterleaved {
     static int bytes(GGMLType type) {
         return MINS + (hasMins(type) ? 2 * Q4_0Interleaved.BLOCKS : 0);
     }
-
-    static long rowBytes(GGMLType type, int cols) {
-        return (long) Q4_0Interleaved.groups(cols) * bytes(type);
-    }
 }

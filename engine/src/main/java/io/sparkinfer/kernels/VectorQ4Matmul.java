@@ -7,10 +7,11 @@ import java.lang.foreign.MemorySegment;
  * Matmul rows of the integer types over quantized activations ({@link Q8Activations}): tokens
  * four at a time, rows two at a time, the other tokens one at a time. Q4_0 and Q4_K with {@link
  * VectorQ4Dot}'s sums ({@link VectorQ4Dot#dot2x4}, Q4_K's epilogue in {@link VectorQ4KDot}; an odd
- * last row with {@code dot1x4}); the byte-per-value layouts with {@link VectorHalfSums} at 512
- * bits (Q5_0, Q5_1, Q4_1: {@link VectorLegacyDot}; Q5_K: {@link VectorQ5KDot}; Q6_K, Q3_K:
- * {@link VectorQ6KDot}); Q2_K ({@link VectorQ2KDot}) and every type at 256 bits one token at a
- * time with the type's {@code dot1}.
+ * last row with {@code dot1x4}); Q5_0, Q5_1, Q4_1 and Q5_K, kept at five bits a value ({@link
+ * LegacyFiveBits}), with {@link VectorHalfSums} over a row block written out a byte a value into
+ * scratch ({@link VectorLegacyDot#expand}; scales from {@link VectorLegacyDot}, {@link
+ * VectorQ5KDot}); Q6_K and Q3_K with {@link VectorSplitSums} ({@link VectorQ6KDot}'s scales);
+ * Q2_K ({@link VectorQ2KDot}) one token at a time with its {@code dot1}. At 512 and 256 bits.
  *
  * <p>Loop order for many tokens: a token's quantized activations (4480 bytes per 2048 columns) are
  * four times the size of its Q4_0 row (1152), so the four tokens of a group stay in L1 while a
@@ -268,11 +269,14 @@ final class VectorQ4Matmul {
         return type == GGMLType.Q5_0 || LegacyInterleaved.hasMins(type) || type == GGMLType.Q5_K;
     }
 
-    /** Offset in the scratch of a row block's expanded rows, after the accumulators, sums and scales. */
+    /** Bytes of scratch for a row block's accumulators, then two rows' sums, then scales. */
+    private static long sumsScratchBytes(GGMLType type, int cols) {
+        return VectorQ4Dot.ACC_BYTES * rowBlock(type, cols) + 2 * VectorQ4Dot.sumsBytes() + VectorHalfSums.scalesBytes();
+    }
+
+    /** Offset in the scratch of a row block's expanded rows: after the sums' scratch, aligned. */
     private static long expandAt(GGMLType type, int cols) {
-        long at = VectorQ4Dot.ACC_BYTES * rowBlock(type, cols) + 2 * VectorQ4Dot.sumsBytes()
-                + VectorHalfSums.scalesBytes();
-        return (at + AlignedFloats.ALIGN - 1) / AlignedFloats.ALIGN * AlignedFloats.ALIGN;
+        return (sumsScratchBytes(type, cols) + AlignedFloats.ALIGN - 1) / AlignedFloats.ALIGN * AlignedFloats.ALIGN;
     }
 
     /** Whether type's 4-token passes are {@link VectorHalfSums}' (at this vector width). */
@@ -288,7 +292,6 @@ final class VectorQ4Matmul {
             return (expandAt(type, cols) + rowBlock(type, cols) * passRowBytes(type, cols) + Q5_KInterleaved.TAIL)
                     / Float.BYTES;
         }
-        return VectorQ4Dot.ACC_BYTES / Float.BYTES * rowBlock(type, cols)
-                + (2 * VectorQ4Dot.sumsBytes() + VectorHalfSums.scalesBytes()) / Float.BYTES;
+        return sumsScratchBytes(type, cols) / Float.BYTES;
     }
 }

@@ -90,7 +90,7 @@ class LegacyFiveBitsTest {
         for (GGMLType type : TYPES) {
             WeightMatrix w = KernelTestData.matrix(new Random(3), type, 3, BLOCKS * QK, 0);
             MemorySegment p = LegacyFiveBits.pack(w);
-            long rowBytes = LegacyInterleaved.rowBytes(type, BLOCKS * QK);
+            long rowBytes = 2L * LegacyInterleaved.bytes(type); // two groups
             long at = 64; // not at the scratch's start, as in VectorQ4Matmul
             MemorySegment out = Arena.ofAuto().allocate(at + 3 * rowBytes, 64);
             VectorLegacyDot.expand(p, 0, 3 * 2, LegacyFiveBits.bytes(type), out, at);
