@@ -34,6 +34,17 @@ class LegacyFiveBitsTest {
         };
     }
 
+    /** The f16 d (and m, for the types with mins) of the block at w + o, or 0 for a padded block, in lane. */
+    private static void assertScaleAndMin(WeightMatrix w, long o, boolean real, MemorySegment p, long scales, long mins,
+                                          int lane, String where) {
+        assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o) : 0,
+                p.get(ValueLayout.JAVA_SHORT_UNALIGNED, scales + 2L * lane), where + " scale");
+        if (w.type() != GGMLType.Q5_0) {
+            assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2) : 0,
+                    p.get(ValueLayout.JAVA_SHORT_UNALIGNED, mins + 2L * lane), where + " min");
+        }
+    }
+
     @Test
     void packsEveryValueScaleAndMinLaneByLane() {
         for (GGMLType type : TYPES) {
@@ -49,12 +60,8 @@ class LegacyFiveBitsTest {
                     long o = ((long) r * BLOCKS + b) * type.typeSize;
                     boolean real = b < BLOCKS;
                     String where = type + " row " + r + " block " + b;
-                    assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o) : 0,
-                            p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyFiveBits.SCALES + 2L * lane), where);
-                    if (type != GGMLType.Q5_0) {
-                        assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2) : 0,
-                                p.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyFiveBits.MINS + 2L * lane), where);
-                    }
+                    assertScaleAndMin(w, o, real, p, group + LegacyFiveBits.SCALES, group + LegacyFiveBits.MINS, lane,
+                            where);
                     for (int e = 0; e < QK; e++) {
                         assertEquals(real ? value(type, w.data(), o, e) : 0, LegacyFiveBits.packedValue(p, group, e, lane),
                                 where + " element " + e);
@@ -101,12 +108,8 @@ class LegacyFiveBitsTest {
                     long o = ((long) r * BLOCKS + b) * type.typeSize;
                     boolean real = b < BLOCKS;
                     String where = type + " row " + r + " block " + b;
-                    assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o) : 0,
-                            out.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyInterleaved.SCALES + 2L * lane), where);
-                    if (type != GGMLType.Q5_0) {
-                        assertEquals(real ? w.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, o + 2) : 0,
-                                out.get(ValueLayout.JAVA_SHORT_UNALIGNED, group + LegacyInterleaved.MINS + 2L * lane), where);
-                    }
+                    assertScaleAndMin(w, o, real, out, group + LegacyInterleaved.SCALES,
+                            group + LegacyInterleaved.MINS, lane, where);
                     for (int e = 0; e < QK; e++) {
                         long step = group + LegacyInterleaved.slot(e % 16) * (long) LegacyInterleaved.STEP;
                         assertEquals(real ? value(type, w.data(), o, e) : 0,
