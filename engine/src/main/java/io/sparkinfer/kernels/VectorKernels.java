@@ -159,10 +159,11 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Q4_0, Q4_K and Q6_K: re-laid for the integer dots into {@link WeightMatrix#packed()} ({@link
-     * Q4_0Interleaved}: the size of the ggml rows; {@link Q4_KInterleaved}: 19 bytes per 32
-     * weights against 18; {@link Q6_KInterleaved}: 27 against 26.25), on huge pages. Other types:
-     * copied to huge pages ({@link #copyWeights}).
+     * The integer types: re-laid for the integer dots into {@link WeightMatrix#packed()} ({@link
+     * Q4_0Interleaved} and {@link LegacyFiveBits}: the size of the ggml rows; {@link
+     * Q4_KInterleaved}: 19 bytes per 32 weights against 18; {@link Q5_KInterleaved}: 23 against
+     * 22; {@link Q6_KInterleaved}, Q6_K: 27 against 26.25), on huge pages. Other types: copied
+     * to huge pages ({@link #copyWeights}).
      */
     @Override
     public WeightMatrix prepare(WeightMatrix w) {
