@@ -44,6 +44,13 @@ import java.util.Arrays;
  * with its d and -dmin as {@link Q4_KInterleaved} keeps them (d at {@link #D}, -dmin 16 bytes
  * on) and the sub-blocks' mins at {@link #MA}, {@link #MB}: {@link VectorQ2KDot}.
  *
+ * <p>Before the four-token passes of {@link VectorQ4Matmul#SIX_BIT_EXPAND_TOKENS} tokens or
+ * more, {@link VectorQ6KDot#expand} writes a block of rows out a byte a value ({@link
+ * #EXPANDED_BYTES} per group) into scratch, so that those passes ({@link VectorHalfSums#sums2x4},
+ * steps 0..7 then 8..15) widen each value with one instruction rather than decode it again for
+ * every four tokens (the decode cost them 12% in session 17). Fewer tokens decode in registers
+ * ({@link VectorSplitSums#sums2x4}).
+ *
  * <p>A row whose super-block count is not a multiple of 4 ends in a padded group: values 0,
  * scales 0, d 0, and zero activations ({@link Q8Activations}).
  */
@@ -69,6 +76,14 @@ final class Q6_KInterleaved {
     static final int MB = MA + Q4_0Interleaved.BLOCKS;
     /** Q2_K: bytes per group. */
     static final int BYTES_WITH_MINS = MB + Q4_0Interleaved.BLOCKS;
+    /**
+     * Bytes that {@link VectorQ6KDot#expand} adds to a group: it writes the values a byte each, in
+     * {@link LegacyInterleaved}'s step layout (1024 bytes against 768 here), then {@link #SA},
+     * {@link #SB} and {@link #D} as they are, each this many bytes further on.
+     */
+    static final int EXPANSION = Q4_0Interleaved.STEPS * LegacyInterleaved.STEP - SA;
+    /** Bytes per expanded group (Q6_K, Q3_K). */
+    static final int EXPANDED_BYTES = BYTES + EXPANSION;
     /** Bytes after the last row: {@link #D} is loaded as a whole float vector (see Q4_KInterleaved). */
     static final int TAIL = 64;
 

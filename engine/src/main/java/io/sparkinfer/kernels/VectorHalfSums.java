@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorOperators;
  * epilogues ({@link #scale1x4}, with each type's scales from its class's {@code scales}) widen
  * and add them in lane, as those kernels do, and meet the scales with the one-token kernel's
  * float operations per (row, token), so a token's result does not depend on its batch. Q6_K and
- * Q3_K, six bits a value, have their own passes and epilogue ({@link VectorSplitSums}) and share
- * this class's scratch sizes.
+ * Q3_K, written out a byte a value by {@link VectorQ6KDot#expand}, take two passes of 8 steps
+ * and their own epilogue ({@link VectorSplitSums}), with this class's scratch sizes.
  *
  * <p>Why: the one-token kernels read each row block from L2 once per token and spend two
  * weight loads and widenings per 64 products; here a step's weights serve four tokens and a
@@ -46,7 +46,7 @@ final class VectorHalfSums {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /**
-     * Whether {@link #sums2x4} and {@link VectorSplitSums}' passes run at this vector width: at
+     * Whether {@link #sums2x4} and {@link VectorSplitSums}' epilogue run at this vector width: at
      * 512 bits a group is one chunk, at 256 two, taken one after the other.
      */
     static final boolean SUPPORTED = VectorQ4Dot.SUPPORTED;
@@ -66,14 +66,18 @@ final class VectorHalfSums {
     /**
      * Groups [g0, g1) (at most {@link #GROUPS}) of the rows at base and base2 ({@code groupBytes}
      * per group, values at the group's start in {@link LegacyInterleaved#slot} step order) times
-     * the four tokens at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs. Group g's token t: the int16 sums of
+     * the four tokens at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs, over the steps in slots firstSlot,
+     * firstSlot + slotStride, ... ({@code slots} of them): all 16 (0, 16, 1) for values up to 16
+     * in magnitude; for Q6_K and Q3_K (up to 32: 8 steps fill an int16 lane) steps 0..7 (0, 8, 2),
+     * then 8..15 (1, 8, 2) into other sums, as {@link VectorQ6KDot#dot1} splits them. Group g's token t: the int16 sums of
      * elements 0..15 at vector {@code 2 ((g - g0) * 4 + t)} from sums + sumsAt (row 1; sumsAt2
      * for row 2), those of elements 16..31 at the next. base2 may equal base (an odd last row),
      * with sumsAt2 equal to sumsAt. Chunk c (256 bits: 0 or 1) of each group: its lanes of the
      * values and of the activations (x0 is the tokens' start).
      */
     static void sums2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
-                        int g0, int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2) {
+                        int g0, int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2,
+                        int firstSlot, int slots, int slotStride) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
@@ -93,7 +97,8 @@ final class VectorHalfSums {
             ShortVector pb = pa, pc = pa, pd = pa, ra = pa, rb = pa, rc = pa, rd = pa;
             ShortVector qa = pa, qb = pa, qc = pa, qd = pa, ta = pa, tb = pa, tc = pa, td = pa;
             // In memory order: slot j holds step j / 2 + 8 (j % 2) (LegacyInterleaved.slot).
-            for (int j = 0; j < Q4_0Interleaved.STEPS; j++) {
+            for (int k = 0; k < slots; k++) {
+                int j = firstSlot + k * slotStride;
                 long wj = (long) j * LegacyInterleaved.STEP;
                 long step = (long) ((j >> 1) + 8 * (j & 1)) * STEP_BYTES;
                 ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj, LE)

@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * last row with {@code dot1x4}); Q5_0, Q5_1, Q4_1 and Q5_K, kept at five bits a value ({@link
  * LegacyFiveBits}), with {@link VectorHalfSums} over a row block written out a byte a value into
  * scratch ({@link VectorLegacyDot#expand}; scales from {@link VectorLegacyDot}, {@link
- * VectorQ5KDot}); Q6_K and Q3_K with {@link VectorSplitSums} ({@link VectorQ6KDot}'s scales);
+ * VectorQ5KDot}); Q6_K and Q3_K with {@link VectorSplitSums} ({@link VectorQ6KDot}'s scales), from
+ * {@link #SIX_BIT_EXPAND_TOKENS} tokens on over rows written out a byte a value ({@link VectorQ6KDot#expand});
  * Q2_K ({@link VectorQ2KDot}) one token at a time with its {@code dot1}. At 512 and 256 bits.
  *
  * <p>Loop order for many tokens: a token's quantized activations (4480 bytes per 2048 columns) are
@@ -68,7 +69,7 @@ final class VectorQ4Matmul {
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
             if (quads > 0) {
-                if (!expanded(type)) { // expanding reads the block in order
+                if (!expands(type, quads)) { // expanding reads the block in order
                     CacheSweep.read(packed, r0 * rowBytes, r1 * rowBytes);
                 }
                 if (halves) {
@@ -135,13 +136,19 @@ final class VectorQ4Matmul {
         long sumsAt = rowBlock(type, cols) * accRow;
         long sumsBytes = VectorQ4Dot.sumsBytes();
         long scalesAt = sumsAt + 2 * sumsBytes;
-        // The rows the passes read: Q5_0, Q5_1, Q4_1, Q5_K written out a byte a value into scratch
-        // (row r at first + (r - r0) * rowBytes), the other types in place.
+        // The rows the passes read, written out a byte a value into scratch (row r at first +
+        // (r - r0) * rowBytes): Q5_0, Q5_1, Q4_1, Q5_K from five bits, Q6_K and Q3_K from six.
         MemorySegment rowsIn = packed;
         long rowBytes = rowBytes(type, cols);
         long first = r0 * rowBytes;
-        if (expanded(type)) {
+        boolean split = type == GGMLType.Q6_K || type == GGMLType.Q3_K;
+        boolean expand = expands(type, quads);
+        if (split && expand) {
+            VectorQ6KDot.expand(packed, first, (r1 - r0) * groups, acc, expandAt(type, cols));
+        } else if (expand) {
             VectorLegacyDot.expand(packed, first, (r1 - r0) * groups, rowBytes / groups, acc, expandAt(type, cols));
+        }
+        if (expand) {
             rowsIn = acc;
             rowBytes = passRowBytes(type, cols);
             first = expandAt(type, cols);
@@ -149,7 +156,6 @@ final class VectorQ4Matmul {
         long groupBytes = rowBytes / groups;
         // Q6_K's products (up to 32 * 127) allow 8 int16 steps: two passes, the second's sums
         // after the first's in each row's scratch (VectorSplitSums.scale1x4 adds them).
-        boolean split = type == GGMLType.Q6_K || type == GGMLType.Q3_K;
         int chunkGroups = Math.min(CHUNK_GROUPS, VectorHalfSums.GROUPS / (split ? 2 : 1));
         long half = (long) (VectorHalfSums.GROUPS / 2) * 8 * VectorQ4Dot.SW.vectorByteSize();
         for (int t = 0; t < quads; t += 4) {
@@ -161,14 +167,19 @@ final class VectorQ4Matmul {
                     long base2 = first + (r2 - r0) * rowBytes;
                     long sums2 = r2 == r ? sumsAt : sumsAt + sumsBytes;
                     for (int c = 0; c < VectorQ4Dot.CHUNKS; c++) { // 256 bits: two chunks of 16 blocks
-                        if (split) {
+                        if (split && !expand) { // six bits decoded in registers, steps 0..7 then 8..15
                             VectorSplitSums.sums2x4(rowsIn, base, base2, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt, sums2, false);
                             VectorSplitSums.sums2x4(rowsIn, base, base2, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt + half, sums2 + half, true);
+                        } else if (split) { // steps 0..7 (even slots), then 8..15 (odd slots)
+                            VectorHalfSums.sums2x4(rowsIn, base, base2, groupBytes, x, t * xs, xs,
+                                    g0, g1, c, acc, sumsAt, sums2, 0, Q4_0Interleaved.STEPS / 2, 2);
+                            VectorHalfSums.sums2x4(rowsIn, base, base2, groupBytes, x, t * xs, xs,
+                                    g0, g1, c, acc, sumsAt + half, sums2 + half, 1, Q4_0Interleaved.STEPS / 2, 2);
                         } else {
                             VectorHalfSums.sums2x4(rowsIn, base, base2, groupBytes, x, t * xs, xs,
-                                    g0, g1, c, acc, sumsAt, sums2);
+                                    g0, g1, c, acc, sumsAt, sums2, 0, Q4_0Interleaved.STEPS, 1);
                         }
                         halfEpilogue(rowsIn, type, base, groupBytes, x, t * xs, xs, g0, g1, c, acc, sumsAt,
                                 half, scalesAt, (r - r0) * accRow);
@@ -200,7 +211,7 @@ final class VectorQ4Matmul {
         at += 8L * c * VectorQ4Dot.VB;
         switch (type) {
             case Q6_K, Q3_K -> {
-                VectorQ6KDot.scales(packed, base, g0, g1, c, acc, scalesAt);
+                VectorQ6KDot.scales(packed, base, groupBytes, g0, g1, c, acc, scalesAt);
                 VectorSplitSums.scale1x4(x, x0, xs, g0, g1, acc, sumsAt, sumsAt + half, scalesAt, acc, at);
             }
             case Q5_K -> {
@@ -253,20 +264,47 @@ final class VectorQ4Matmul {
 
     /** Rows per block: {@link #ROW_BLOCK_BYTES} of the rows the passes read, at least one. */
     private static int rowBlock(GGMLType type, int cols) {
-        return (int) Math.max(1, ROW_BLOCK_BYTES / passRowBytes(type, cols));
+        // Q6_K and Q3_K count their rows as packed: most calls (decode steps, small batches) read
+        // them so, and an expanded block, 4/3 of that, still fits L2 with room to spare.
+        boolean sixBits = type == GGMLType.Q6_K || type == GGMLType.Q3_K;
+        return (int) Math.max(1, ROW_BLOCK_BYTES / (sixBits ? rowBytes(type, cols) : passRowBytes(type, cols)));
     }
 
     /** Bytes of a row as the four-token passes read it: expanded ({@link #expanded}) or as packed. */
     private static long passRowBytes(GGMLType type, int cols) {
-        return rowBytes(type, cols) + (expanded(type) ? (long) Q4_0Interleaved.groups(cols) * LegacyFiveBits.EXPANSION : 0);
+        long expansion = switch (type) {
+            case Q6_K, Q3_K -> Q6_KInterleaved.EXPANSION;
+            case Q5_0, Q5_1, Q4_1, Q5_K -> LegacyFiveBits.EXPANSION;
+            default -> 0;
+        };
+        return rowBytes(type, cols) + (long) Q4_0Interleaved.groups(cols) * expansion;
     }
 
     /**
-     * Whether type's rows are written out a byte a value ({@link VectorLegacyDot#expand}) before
-     * its four-token passes: Q5_0, Q5_1, Q4_1 and Q5_K, kept at five bits ({@link LegacyFiveBits}).
+     * Whether type's rows can be written out a byte a value before its four-token passes (the
+     * scratch has room for it; {@link #expands} says when they are): Q5_0, Q5_1, Q4_1 and Q5_K,
+     * kept at five bits ({@link LegacyFiveBits}, {@link
+     * VectorLegacyDot#expand}), Q6_K and Q3_K at six ({@link Q6_KInterleaved}, {@link
+     * VectorQ6KDot#expand}).
      */
     private static boolean expanded(GGMLType type) {
-        return type == GGMLType.Q5_0 || LegacyInterleaved.hasMins(type) || type == GGMLType.Q5_K;
+        return type == GGMLType.Q5_0 || LegacyInterleaved.hasMins(type) || type == GGMLType.Q5_K
+                || type == GGMLType.Q6_K || type == GGMLType.Q3_K;
+    }
+
+    /**
+     * Tokens from which Q6_K and Q3_K are written out before their four-token passes: the
+     * write costs a pass over the block, which pays back over three or more quads of tokens
+     * (at 4 and 8 tokens the passes that decode six bits in registers were faster).
+     */
+    static final int SIX_BIT_EXPAND_TOKENS = Integer.getInteger("sparkinfer.matmul.sixBitExpandTokens", 12);
+
+    /** Whether this call writes type's rows out a byte a value ({@link #expanded}) for quads tokens. */
+    private static boolean expands(GGMLType type, int quads) {
+        if (type == GGMLType.Q6_K || type == GGMLType.Q3_K) {
+            return quads >= SIX_BIT_EXPAND_TOKENS;
+        }
+        return expanded(type);
     }
 
     /** Bytes of scratch for a row block's accumulators, then two rows' sums, then scales. */
@@ -288,7 +326,7 @@ final class VectorQ4Matmul {
 
     /** Floats of accumulator scratch that {@link #rows} needs for cols columns. */
     static long accFloats(GGMLType type, int cols) {
-        if (expanded(type)) { // and a vector's slack: Q5_K's d are read as a whole vector
+        if (expanded(type)) { // and a vector's slack: Q5_K's and Q6_K's d are read as a whole vector
             return (expandAt(type, cols) + rowBlock(type, cols) * passRowBytes(type, cols) + Q5_KInterleaved.TAIL)
                     / Float.BYTES;
         }

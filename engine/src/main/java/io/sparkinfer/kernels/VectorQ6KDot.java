@@ -30,7 +30,10 @@ import jdk.incubator.vector.VectorOperators;
  * q[i + 16] - 16 q[i]} (for Q4_0's nibbles), so q[i + 16] is rebuilt per step.
  *
  * <p>{@link #dot1} serves one token ({@link VectorQ4Matmul} runs it per token over row blocks in
- * L2); four tokens at a time at 512 bits run {@link VectorSplitSums}' passes with {@link
+ * L2); four tokens at a time run {@link VectorSplitSums#sums2x4} (up to {@link
+ * VectorQ4Matmul#SIX_BIT_EXPAND_TOKENS} tokens) or, past that, {@link VectorHalfSums#sums2x4}
+ * over rows written out a byte a value ({@link #expand}), steps 0..7 and 8..15 in two passes,
+ * then {@link VectorSplitSums#scale1x4} with {@link
  * #scales}, the same operations per (row, token), so a token's result does not depend on its
  * batch. {@link
  * ScalarKernels#q6_KMatmul} is the reference. Why: the float decode-dot this replaces spent ~9
@@ -132,15 +135,64 @@ final class VectorQ6KDot {
     }
 
     /**
-     * The float scales of groups [g0, g1) of the row at base, as {@link #dot1} forms them, for
-     * {@link VectorSplitSums#scale1x4}: per group sa of the even and of the odd blocks, sb of
-     * each, then d, at out + outAt; of chunk c (256 bits: 0 or 1).
+     * Writes {@code groups} groups from the packed rows at base ({@link Q6_KInterleaved#BYTES}
+     * each, consecutive) out a byte a value at out + outAt ({@link
+     * Q6_KInterleaved#EXPANDED_BYTES} each): iteration i's v1 and v2 as step i, its v3 and v4 as
+     * step i + 8, in {@link LegacyInterleaved#slot} order (slots 2i and 2i + 1), each step the
+     * lanes' low values then their high ones; then the scales and d copied as they are. The
+     * values are the ones {@link #dot1} decodes (the same shifts), so the passes over them sum
+     * the same integers.
      */
-    static void scales(MemorySegment w, long base, int g0, int g1, int c, MemorySegment out, long outAt) {
+    static void expand(MemorySegment w, long base, int groups, MemorySegment out, long outAt) {
         w = NativeSegments.pin(w);
         out = NativeSegments.pin(out);
-        for (int g = g0; g < g1; g++) {
+        long after = Q6_KInterleaved.BYTES - Q6_KInterleaved.SA;
+        for (int g = 0; g < groups; g++) {
             long wg = base + (long) g * Q6_KInterleaved.BYTES;
+            long og = outAt + (long) g * Q6_KInterleaved.EXPANDED_BYTES;
+            for (int c = 0; c < CHUNKS; c++) {
+                long ws = wg + c * SL * Short.BYTES;
+                long wt = wg + c * SL;
+                long oc = og + c * SL;
+                for (int i = 0; i < Q6_KInterleaved.ITERATIONS; i++) {
+                    ShortVector s = ShortVector.fromMemorySegment(SW, w, ws + Q6_KInterleaved.shorts(i), LE);
+                    ShortVector t = (ShortVector) ByteVector.fromMemorySegment(BH, w, wt + Q6_KInterleaved.bytes(i), LE)
+                            .convertShape(VectorOperators.B2S, SW, 0);
+                    long o = oc + 2L * i * LegacyInterleaved.STEP; // step i at slot 2i, step i + 8 at 2i + 1
+                    s.lanewise(VectorOperators.ASHR, 10).convertShape(VectorOperators.S2B, BH, 0)
+                            .intoMemorySegment(out, o, LE);
+                    s.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10)
+                            .convertShape(VectorOperators.S2B, BH, 0)
+                            .intoMemorySegment(out, o + Q4_0Interleaved.BLOCKS, LE);
+                    t.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10).add(s.and((short) 15))
+                            .convertShape(VectorOperators.S2B, BH, 0)
+                            .intoMemorySegment(out, o + LegacyInterleaved.STEP, LE);
+                    t.lanewise(VectorOperators.ASHR, 2).convertShape(VectorOperators.S2B, BH, 0)
+                            .intoMemorySegment(out, o + LegacyInterleaved.STEP + Q4_0Interleaved.BLOCKS, LE);
+                }
+            }
+            // Half vectors: the scales and d (96 bytes) are a whole number of them.
+            for (long k = 0; k < after; k += BH.vectorByteSize()) {
+                ByteVector.fromMemorySegment(BH, w, wg + Q6_KInterleaved.SA + k, LE)
+                        .intoMemorySegment(out, og + Q6_KInterleaved.SA + Q6_KInterleaved.EXPANSION + k, LE);
+            }
+        }
+    }
+
+    /**
+     * The float scales of groups [g0, g1) of the row at base, packed ({@code groupBytes} {@link
+     * Q6_KInterleaved#BYTES}) or expanded ({@link #expand}: {@link
+     * Q6_KInterleaved#EXPANDED_BYTES}), as {@link #dot1} forms them, for {@link
+     * VectorSplitSums#scale1x4}: per group sa of the even and of the odd blocks, sb of each, then
+     * d, at out + outAt; of chunk c (256 bits: 0 or 1).
+     */
+    static void scales(MemorySegment w, long base, long groupBytes, int g0, int g1, int c, MemorySegment out,
+                       long outAt) {
+        w = NativeSegments.pin(w);
+        out = NativeSegments.pin(out);
+        long shift = groupBytes - Q6_KInterleaved.BYTES; // expanded: the scales sit EXPANSION further on
+        for (int g = g0; g < g1; g++) {
+            long wg = base + (long) g * groupBytes + shift;
             long o = outAt + (g - g0) * VectorHalfSums.SCALE_VECTORS * VB;
             long sa = wg + Q6_KInterleaved.SA + c * SL;
             long sb = wg + Q6_KInterleaved.SB + c * SL;

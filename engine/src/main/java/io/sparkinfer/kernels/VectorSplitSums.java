@@ -25,6 +25,13 @@ import jdk.incubator.vector.VectorOperators;
  * token), so a token's result does not depend on its batch. The scratch layout is {@link
  * VectorHalfSums}' (8 vectors per group and row, the second pass's after the first's).
  *
+ * <p>These passes decode the six bits in registers, for every quad of tokens. From {@link
+ * VectorQ4Matmul#SIX_BIT_EXPAND_TOKENS} tokens on, the rows are written out a byte a value once
+ * per row block instead ({@link VectorQ6KDot#expand}) and {@link VectorHalfSums#sums2x4} sums
+ * them (steps 0..7, then 8..15, into the same scratch), with {@link #scale1x4} after it: the
+ * same integers and float operations, so the same bits. Expanding first paid back only over
+ * three quads or more (session 19: pp64 1.06x, batched decode of 4 sequences 0.6-0.9x).
+ *
  * <p>512 and 256 bits (a group's two chunks one after the other), as the byte layouts' passes.
  */
 final class VectorSplitSums {

@@ -11,6 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Q6_K x int8 path ({@link Q6_KInterleaved}, {@link VectorQ6KDot}, {@link
@@ -167,21 +169,26 @@ class Q6_KIntegerDotTest {
         assertEquals(16 * 31 * 127 + 16 * 31 * 128, s[16 + 1], 1e-2f);
     }
 
-    /** Long rows (10 groups, the last with 2 super-blocks), 9 tokens: each token gets its bits alone. */
-    @Test
-    void longRowsGiveEachTokenItsSingleTokenBits() {
+    /**
+     * Long rows (10 groups, the last with 2 super-blocks), 9 and 13 tokens (passes that decode the
+     * six bits in registers; rows written out a byte a value first, {@link
+     * VectorQ4Matmul#SIX_BIT_EXPAND_TOKENS}): each token gets its bits alone.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {9, 13})
+    void longRowsGiveEachTokenItsSingleTokenBits(int tokens) {
         Random rnd = new Random(17);
         int cols = 38 * Q6_KCodec.BLOCK;
         WeightMatrix w = new VectorKernels().prepare(KernelTestData.matrix(rnd, GGMLType.Q6_K, 37, cols, 0));
         assertNotNull(VectorQ4Dot.SUPPORTED ? w.packed() : w);
-        float[] x = KernelTestData.floats(rnd, 9 * cols, 1);
+        float[] x = KernelTestData.floats(rnd, tokens * cols, 1);
         VectorKernels k = new VectorKernels();
-        float[] batch = new float[9 * 37];
-        k.matmul(w, x, 9, batch);
+        float[] batch = new float[tokens * 37];
+        k.matmul(w, x, tokens, batch);
         float[] one = new float[37];
-        float[] unprepared = new float[9 * 37];
-        k.matmul(KernelTestData.matrix(new Random(17), GGMLType.Q6_K, 37, cols, 0), x, 9, unprepared);
-        for (int t = 0; t < 9; t++) {
+        float[] unprepared = new float[tokens * 37];
+        k.matmul(KernelTestData.matrix(new Random(17), GGMLType.Q6_K, 37, cols, 0), x, tokens, unprepared);
+        for (int t = 0; t < tokens; t++) {
             k.matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
             for (int r = 0; r < 37; r++) {
                 assertEquals(Float.floatToRawIntBits(one[r]), Float.floatToRawIntBits(batch[t * 37 + r]),
