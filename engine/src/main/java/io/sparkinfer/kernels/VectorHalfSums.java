@@ -27,8 +27,9 @@ import jdk.incubator.vector.VectorOperators;
  * epilogues ({@link #scale1x4}, with each type's scales from its class's {@code scales}) widen
  * and add them in lane, as those kernels do, and meet the scales with the one-token kernel's
  * float operations per (row, token), so a token's result does not depend on its batch. Q6_K and
- * Q3_K, written out a byte a value by {@link VectorQ6KDot#expand}, take two passes of 8 steps
- * and their own epilogue ({@link VectorSplitSums}), with this class's scratch sizes.
+ * Q3_K, six bits a value, have their own passes and epilogue ({@link VectorSplitSums}) and share
+ * this class's scratch sizes; from {@link VectorQ4Matmul#SIX_BIT_EXPAND_TOKENS} tokens on, written
+ * out a byte a value, they take {@link #sums2x4Split} (two passes of 8 steps) instead.
  *
  * <p>Why: the one-token kernels read each row block from L2 once per token and spend two
  * weight loads and widenings per 64 products; here a step's weights serve four tokens and a
@@ -46,7 +47,7 @@ final class VectorHalfSums {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /**
-     * Whether {@link #sums2x4} and {@link VectorSplitSums}' epilogue run at this vector width: at
+     * Whether {@link #sums2x4} and {@link VectorSplitSums}' passes run at this vector width: at
      * 512 bits a group is one chunk, at 256 two, taken one after the other.
      */
     static final boolean SUPPORTED = VectorQ4Dot.SUPPORTED;
@@ -66,18 +67,14 @@ final class VectorHalfSums {
     /**
      * Groups [g0, g1) (at most {@link #GROUPS}) of the rows at base and base2 ({@code groupBytes}
      * per group, values at the group's start in {@link LegacyInterleaved#slot} step order) times
-     * the four tokens at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs, over the steps in slots firstSlot,
-     * firstSlot + slotStride, ... ({@code slots} of them): all 16 (0, 16, 1) for values up to 16
-     * in magnitude; for Q6_K and Q3_K (up to 32: 8 steps fill an int16 lane) steps 0..7 (0, 8, 2),
-     * then 8..15 (1, 8, 2) into other sums, as {@link VectorQ6KDot#dot1} splits them. Group g's token t: the int16 sums of
+     * the four tokens at x0, x0 + xs, x0 + 2 xs, x0 + 3 xs. Group g's token t: the int16 sums of
      * elements 0..15 at vector {@code 2 ((g - g0) * 4 + t)} from sums + sumsAt (row 1; sumsAt2
      * for row 2), those of elements 16..31 at the next. base2 may equal base (an odd last row),
      * with sumsAt2 equal to sumsAt. Chunk c (256 bits: 0 or 1) of each group: its lanes of the
      * values and of the activations (x0 is the tokens' start).
      */
     static void sums2x4(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0, long xs,
-                        int g0, int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2,
-                        int firstSlot, int slots, int slotStride) {
+                        int g0, int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         sums = NativeSegments.pin(sums);
@@ -97,10 +94,101 @@ final class VectorHalfSums {
             ShortVector pb = pa, pc = pa, pd = pa, ra = pa, rb = pa, rc = pa, rd = pa;
             ShortVector qa = pa, qb = pa, qc = pa, qd = pa, ta = pa, tb = pa, tc = pa, td = pa;
             // In memory order: slot j holds step j / 2 + 8 (j % 2) (LegacyInterleaved.slot).
-            for (int k = 0; k < slots; k++) {
-                int j = firstSlot + k * slotStride;
+            for (int j = 0; j < Q4_0Interleaved.STEPS; j++) {
                 long wj = (long) j * LegacyInterleaved.STEP;
                 long step = (long) ((j >> 1) + 8 * (j & 1)) * STEP_BYTES;
+                ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj, LE)
+                        .convertShape(VectorOperators.B2S, SW, 0);
+                ShortVector hi = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj + Q4_0Interleaved.BLOCKS, LE)
+                        .convertShape(VectorOperators.B2S, SW, 0);
+                ShortVector lo2 = (ShortVector) ByteVector.fromMemorySegment(BH, w, vg + wj, LE)
+                        .convertShape(VectorOperators.B2S, SW, 0);
+                ShortVector hi2 = (ShortVector) ByteVector.fromMemorySegment(BH, w, vg + wj + Q4_0Interleaved.BLOCKS, LE)
+                        .convertShape(VectorOperators.B2S, SW, 0);
+                // A token's high values are stored as q[i + 16] - 16 q[i] (Q8Activations): rebuilt once for both rows.
+                ShortVector y = ShortVector.fromMemorySegment(SW, x, xa + step, NATIVE);
+                ShortVector z = ShortVector.fromMemorySegment(SW, x, xa + step + HIGH, NATIVE)
+                        .add(y.lanewise(VectorOperators.LSHL, 4));
+                pa = pa.add(lo.mul(y));
+                ra = ra.add(hi.mul(z));
+                qa = qa.add(lo2.mul(y));
+                ta = ta.add(hi2.mul(z));
+                y = ShortVector.fromMemorySegment(SW, x, xb + step, NATIVE);
+                z = ShortVector.fromMemorySegment(SW, x, xb + step + HIGH, NATIVE).add(y.lanewise(VectorOperators.LSHL, 4));
+                pb = pb.add(lo.mul(y));
+                rb = rb.add(hi.mul(z));
+                qb = qb.add(lo2.mul(y));
+                tb = tb.add(hi2.mul(z));
+                y = ShortVector.fromMemorySegment(SW, x, xc + step, NATIVE);
+                z = ShortVector.fromMemorySegment(SW, x, xc + step + HIGH, NATIVE).add(y.lanewise(VectorOperators.LSHL, 4));
+                pc = pc.add(lo.mul(y));
+                rc = rc.add(hi.mul(z));
+                qc = qc.add(lo2.mul(y));
+                tc = tc.add(hi2.mul(z));
+                y = ShortVector.fromMemorySegment(SW, x, xd + step, NATIVE);
+                z = ShortVector.fromMemorySegment(SW, x, xd + step + HIGH, NATIVE).add(y.lanewise(VectorOperators.LSHL, 4));
+                pd = pd.add(lo.mul(y));
+                rd = rd.add(hi.mul(z));
+                qd = qd.add(lo2.mul(y));
+                td = td.add(hi2.mul(z));
+            }
+            // Stored as they are (the epilogues widen them): 16 stores here against 48 more operations.
+            long o = sumsAt + (g - g0) * 8L * vb;
+            long o2 = sumsAt2 + (g - g0) * 8L * vb;
+            pa.intoMemorySegment(sums, o, NATIVE);
+            ra.intoMemorySegment(sums, o + vb, NATIVE);
+            pb.intoMemorySegment(sums, o + 2 * vb, NATIVE);
+            rb.intoMemorySegment(sums, o + 3 * vb, NATIVE);
+            pc.intoMemorySegment(sums, o + 4 * vb, NATIVE);
+            rc.intoMemorySegment(sums, o + 5 * vb, NATIVE);
+            pd.intoMemorySegment(sums, o + 6 * vb, NATIVE);
+            rd.intoMemorySegment(sums, o + 7 * vb, NATIVE);
+            qa.intoMemorySegment(sums, o2, NATIVE);
+            ta.intoMemorySegment(sums, o2 + vb, NATIVE);
+            qb.intoMemorySegment(sums, o2 + 2 * vb, NATIVE);
+            tb.intoMemorySegment(sums, o2 + 3 * vb, NATIVE);
+            qc.intoMemorySegment(sums, o2 + 4 * vb, NATIVE);
+            tc.intoMemorySegment(sums, o2 + 5 * vb, NATIVE);
+            qd.intoMemorySegment(sums, o2 + 6 * vb, NATIVE);
+            td.intoMemorySegment(sums, o2 + 7 * vb, NATIVE);
+        }
+    }
+
+    /**
+     * {@link #sums2x4} over half the steps, for Q6_K and Q3_K written out a byte a value ({@link
+     * VectorQ6KDot#expand}): their values reach 32 in magnitude, so an int16 lane holds the sum
+     * of 8 steps, steps 0..7 ({@code odd} false: even slots) or 8..15 (odd slots), as {@link
+     * VectorQ6KDot#dot1} splits them; the sums in sums2x4's layout. A method of its own: with
+     * the steps as parameters of sums2x4, its 16-step loop (Q5_0, Q5_K, ...) ran 0.65-0.7x
+     * (SmolLM2-135M Q4_K_M pp64).
+     */
+    static void sums2x4Split(MemorySegment w, long base, long base2, long groupBytes, MemorySegment x, long x0,
+                             long xs, int g0, int g1, int c, MemorySegment sums, long sumsAt, long sumsAt2,
+                             boolean odd) {
+        w = NativeSegments.pin(w);
+        x = NativeSegments.pin(x);
+        sums = NativeSegments.pin(sums);
+        if (g1 - g0 > GROUPS) {
+            throw new IllegalArgumentException("at most " + GROUPS + " groups per call, got " + (g1 - g0));
+        }
+        long vb = SW.vectorByteSize();
+        int half = odd ? 1 : 0;
+        for (int g = g0; g < g1; g++) {
+            long wg = base + g * groupBytes + (long) c * SL;
+            long vg = base2 + g * groupBytes + (long) c * SL;
+            long xa = x0 + (long) g * Q8Activations.BYTES + (long) c * SL * Short.BYTES;
+            long xb = xa + xs;
+            long xc = xb + xs;
+            long xd = xc + xs;
+            // Row 1, tokens a..d: pa..pd (elements 0..15), ra..rd (16..31); row 2: qa..qd, ta..td.
+            ShortVector pa = ShortVector.zero(SW);
+            ShortVector pb = pa, pc = pa, pd = pa, ra = pa, rb = pa, rc = pa, rd = pa;
+            ShortVector qa = pa, qb = pa, qc = pa, qd = pa, ta = pa, tb = pa, tc = pa, td = pa;
+            // In memory order: slot j holds step j / 2 + 8 (j % 2) (LegacyInterleaved.slot).
+            // Step i + 8 h (h = 1 when odd) is in slot 2 i + h.
+            for (int i = 0; i < Q4_0Interleaved.STEPS / 2; i++) {
+                long wj = (long) (2 * i + half) * LegacyInterleaved.STEP;
+                long step = (long) (i + 8 * half) * STEP_BYTES;
                 ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj, LE)
                         .convertShape(VectorOperators.B2S, SW, 0);
                 ShortVector hi = (ShortVector) ByteVector.fromMemorySegment(BH, w, wg + wj + Q4_0Interleaved.BLOCKS, LE)

@@ -173,13 +173,13 @@ final class VectorQ4Matmul {
                             VectorSplitSums.sums2x4(rowsIn, base, base2, x, t * xs, xs, g0, g1, c,
                                     acc, sumsAt + half, sums2 + half, true);
                         } else if (split) { // steps 0..7 (even slots), then 8..15 (odd slots)
-                            VectorHalfSums.sums2x4(rowsIn, base, base2, groupBytes, x, t * xs, xs,
-                                    g0, g1, c, acc, sumsAt, sums2, 0, Q4_0Interleaved.STEPS / 2, 2);
-                            VectorHalfSums.sums2x4(rowsIn, base, base2, groupBytes, x, t * xs, xs,
-                                    g0, g1, c, acc, sumsAt + half, sums2 + half, 1, Q4_0Interleaved.STEPS / 2, 2);
+                            VectorHalfSums.sums2x4Split(rowsIn, base, base2, groupBytes, x, t * xs, xs,
+                                    g0, g1, c, acc, sumsAt, sums2, false);
+                            VectorHalfSums.sums2x4Split(rowsIn, base, base2, groupBytes, x, t * xs, xs,
+                                    g0, g1, c, acc, sumsAt + half, sums2 + half, true);
                         } else {
                             VectorHalfSums.sums2x4(rowsIn, base, base2, groupBytes, x, t * xs, xs,
-                                    g0, g1, c, acc, sumsAt, sums2, 0, Q4_0Interleaved.STEPS, 1);
+                                    g0, g1, c, acc, sumsAt, sums2);
                         }
                         halfEpilogue(rowsIn, type, base, groupBytes, x, t * xs, xs, g0, g1, c, acc, sumsAt,
                                 half, scalesAt, (r - r0) * accRow);
