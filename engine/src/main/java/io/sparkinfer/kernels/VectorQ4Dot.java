@@ -146,7 +146,7 @@ final class VectorQ4Dot {
     /** The result of {@link #dot1} from its lanes. */
     static float finish(MemorySegment lanes) {
         lanes = NativeSegments.pin(lanes);
-        return treeSum(FloatVector.fromMemorySegment(F, lanes, 0, NATIVE));
+        return treeSum(lanes, 0);
     }
 
     /**
@@ -435,7 +435,26 @@ final class VectorQ4Dot {
                 even = even.add(FloatVector.fromMemorySegment(F, acc, at + (8L + 2L * t) * VB, NATIVE));
                 odd = odd.add(FloatVector.fromMemorySegment(F, acc, at + (8L + 2L * t + 1) * VB, NATIVE));
             }
-            out[o + t * stride] = treeSum(even.add(odd));
+            // VectorWidth.treeSum's additions written out here: a call that C2 leaves un-inlined
+            // (it happens, per JVM) boxes the vector, or runs treeSum's own compile, in which
+            // the vector's class is not known (session 20: SmolLM2 prefill 1.5-2x slower).
+            FloatVector v = even.add(odd);
+            if (G > 32) {
+                v = v.add(v.rearrange(VectorWidth.XOR32));
+            }
+            if (G > 16) {
+                v = v.add(v.rearrange(VectorWidth.XOR16));
+            }
+            if (G > 8) {
+                v = v.add(v.rearrange(VectorWidth.XOR8));
+            }
+            if (G > 4) {
+                v = v.add(v.rearrange(VectorWidth.XOR4));
+            }
+            if (G > 2) {
+                v = v.add(v.rearrange(VectorWidth.XOR2));
+            }
+            out[o + t * stride] = v.add(v.rearrange(VectorWidth.XOR1)).lane(0);
         }
     }
 }

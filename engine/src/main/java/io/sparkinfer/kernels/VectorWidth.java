@@ -1,5 +1,7 @@
 package io.sparkinfer.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -40,8 +42,8 @@ final class VectorWidth {
     static final VectorShuffle<Float> XOR2 = partner(2);
     static final VectorShuffle<Float> XOR4 = partner(4);
     static final VectorShuffle<Float> XOR8 = partner(8);
-    private static final VectorShuffle<Float> XOR16 = partner(16);
-    private static final VectorShuffle<Float> XOR32 = partner(32);
+    static final VectorShuffle<Float> XOR16 = partner(16);
+    static final VectorShuffle<Float> XOR32 = partner(32);
     /**
      * Lanes whose bit h is set. Tiles reduce several vectors at once by folding pairs: lanes with
      * bit h clear take x[i] + x[i ^ h], lanes with it set y[i] + y[i ^ h]; level by level this
@@ -76,9 +78,39 @@ final class VectorWidth {
      * token) dot with this tree, so their results are bit-identical; not {@code
      * reduceLanes(ADD)}, whose float order is unspecified. log2(G) shuffles and adds instead of
      * a store and G dependent scalar adds (the in-order sum it replaced was ~15% of a 3x4 tile at
-     * 2048 columns). Small enough that C2 always inlines it, so v is never boxed.
+     * 2048 columns). C2 usually inlines it, but not always: at 114 bytecodes it is inlined only
+     * where the call site counted as hot when the caller was compiled, and where it is not, v
+     * is boxed (a heap vector per call; session 20 found SmolLM2 prefill 1.5-2x slower in the
+     * JVMs where {@code VectorQ4Dot.finish4} was compiled so). Callers that run per row take
+     * {@link #treeSum(MemorySegment, long)}, to which no vector is passed.
      */
     static float treeSum(FloatVector v) {
+        if (G > 32) {
+            v = v.add(v.rearrange(XOR32));
+        }
+        if (G > 16) {
+            v = v.add(v.rearrange(XOR16));
+        }
+        if (G > 8) {
+            v = v.add(v.rearrange(XOR8));
+        }
+        if (G > 4) {
+            v = v.add(v.rearrange(XOR4));
+        }
+        if (G > 2) {
+            v = v.add(v.rearrange(XOR2));
+        }
+        return v.add(v.rearrange(XOR1)).lane(0);
+    }
+
+    /**
+     * {@link #treeSum(FloatVector)} of the G floats at lanes + at (aligned): the same additions,
+     * written out again here so that no vector crosses a call that C2 may leave un-inlined (see
+     * there). Per-row callers store their vector and call this.
+     */
+    static float treeSum(MemorySegment lanes, long at) {
+        lanes = NativeSegments.pin(lanes);
+        FloatVector v = FloatVector.fromMemorySegment(F, lanes, at, ByteOrder.nativeOrder());
         if (G > 32) {
             v = v.add(v.rearrange(XOR32));
         }
