@@ -141,7 +141,7 @@ final class VectorQ4Matmul {
         MemorySegment rowsIn = packed;
         long rowBytes = rowBytes(type, cols);
         long first = r0 * rowBytes;
-        boolean split = type == GGMLType.Q6_K || type == GGMLType.Q3_K;
+        boolean split = sixBits(type);
         boolean expand = expands(type, quads);
         if (split && expand) {
             VectorQ6KDot.expand(packed, first, (r1 - r0) * groups, acc, expandAt(type, cols));
@@ -266,8 +266,7 @@ final class VectorQ4Matmul {
     private static int rowBlock(GGMLType type, int cols) {
         // Q6_K and Q3_K count their rows as packed: most calls (decode steps, small batches) read
         // them so, and an expanded block, 4/3 of that, still fits L2 with room to spare.
-        boolean sixBits = type == GGMLType.Q6_K || type == GGMLType.Q3_K;
-        return (int) Math.max(1, ROW_BLOCK_BYTES / (sixBits ? rowBytes(type, cols) : passRowBytes(type, cols)));
+        return (int) Math.max(1, ROW_BLOCK_BYTES / (sixBits(type) ? rowBytes(type, cols) : passRowBytes(type, cols)));
     }
 
     /** Bytes of a row as the four-token passes read it: expanded ({@link #expanded}) or as packed. */
@@ -289,7 +288,7 @@ final class VectorQ4Matmul {
      */
     private static boolean expanded(GGMLType type) {
         return type == GGMLType.Q5_0 || LegacyInterleaved.hasMins(type) || type == GGMLType.Q5_K
-                || type == GGMLType.Q6_K || type == GGMLType.Q3_K;
+                || sixBits(type);
     }
 
     /**
@@ -299,9 +298,14 @@ final class VectorQ4Matmul {
      */
     static final int SIX_BIT_EXPAND_TOKENS = Integer.getInteger("sparkinfer.matmul.sixBitExpandTokens", 12);
 
+    /** Whether type is in the six-bit layout ({@link Q6_KInterleaved}) that the four-token passes take. */
+    private static boolean sixBits(GGMLType type) {
+        return type == GGMLType.Q6_K || type == GGMLType.Q3_K;
+    }
+
     /** Whether this call writes type's rows out a byte a value ({@link #expanded}) for quads tokens. */
     private static boolean expands(GGMLType type, int quads) {
-        if (type == GGMLType.Q6_K || type == GGMLType.Q3_K) {
+        if (sixBits(type)) {
             return quads >= SIX_BIT_EXPAND_TOKENS;
         }
         return expanded(type);
