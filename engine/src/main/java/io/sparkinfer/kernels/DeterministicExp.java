@@ -42,18 +42,34 @@ public final class DeterministicExp {
         return y * Float.intBitsToFloat(bits);
     }
 
-    public static FloatVector exp(FloatVector v) {
-        FloatVector x = v.max(LO).min(HI);
-        FloatVector t = x.mul(LOG2E).add(ROUND);
-        FloatVector n = t.sub(ROUND);
-        FloatVector r = x.sub(n.mul(C1)).sub(n.mul(C2));
-        FloatVector p = r.mul(P0).add(P1);
-        p = p.mul(r).add(P2);
-        p = p.mul(r).add(P3);
-        p = p.mul(r).add(P4);
-        p = p.mul(r).add(P5);
-        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        return y.mul(bits.reinterpretAsFloats());
+    /**
+     * out[outOff + i] = exp(sign * x[xOff + i] - shift) for i in [0, n): whole vectors ({@link
+     * VectorWidth#F}) in lanes, the rest with {@link #exp(float)}, the same operations either way.
+     * sign 1 and shift max give softmax's {@code exp(x - max)}, sign -1 and shift 0 swiglu's
+     * {@code exp(-g)}, both exactly (a product by +-1 and a difference with 0 round nothing). The
+     * vector form is written out in this loop rather than in a method taking a vector: C2 leaves
+     * such a method un-inlined in some compiles (a standalone compile of it showed up in every
+     * run), and then boxes the vector and runs the Vector API's Java fallback.
+     */
+    static void exp(float[] x, int xOff, float sign, float shift, float[] out, int outOff, int n) {
+        int i = 0;
+        for (; i < VectorWidth.F.loopBound(n); i += VectorWidth.G) {
+            FloatVector v = FloatVector.fromArray(VectorWidth.F, x, xOff + i).mul(sign).sub(shift);
+            v = v.max(LO).min(HI);
+            FloatVector t = v.mul(LOG2E).add(ROUND);
+            FloatVector k = t.sub(ROUND);
+            FloatVector r = v.sub(k.mul(C1)).sub(k.mul(C2));
+            FloatVector p = r.mul(P0).add(P1);
+            p = p.mul(r).add(P2);
+            p = p.mul(r).add(P3);
+            p = p.mul(r).add(P4);
+            p = p.mul(r).add(P5);
+            FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
+            IntVector bits = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+            y.mul(bits.reinterpretAsFloats()).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = exp(sign * x[xOff + i] - shift);
+        }
     }
 }

@@ -22,7 +22,7 @@ import jdk.incubator.vector.FloatVector;
  * <p>Scores: each dot's pre-sum vector ({@link VectorKernels#preSum}, the dot before its tree) goes
  * to a scratch of G vectors, and G dots at a time are folded together level by level (lanes with
  * bit h clear take x[i] + x[i ^ h], lanes with it set y[i] + y[i ^ h]): the same additions as
- * {@link VectorWidth#treeSum} for every dot (floats add commutatively, so every lane of a tree sum
+ * {@link VectorWidth#treeSum(float[], int)} for every dot (floats add commutatively, so every lane of a tree sum
  * holds the same bits), at ~4 instructions per dot instead of ~2 log2(G). Values: the output rows
  * of two heads stay in registers over all keys, each key's value row read once for both, with the
  * axpy's operations ({@code y + v * p}) in the same key order.
@@ -87,8 +87,7 @@ final class VectorAttention {
             int h0 = h;
             for (int j = 0; j < G; j++) {
                 if (d0 + j < dots) {
-                    VectorKernels.preSum(q, qOff + h * headDim, keys, kvOff + t * kvStride, headDim)
-                            .intoArray(fold, SLOT[j] * G);
+                    VectorKernels.preSum(q, qOff + h * headDim, keys, kvOff + t * kvStride, headDim, fold, SLOT[j] * G);
                     if (++h == heads) {
                         h = 0;
                         t++;

@@ -41,6 +41,9 @@ final class VectorFloatMatmul {
     private VectorFloatMatmul() {
     }
 
+    /** Floats of the lanes scratch that the tiles and the fused kernels take: 12 vectors. */
+    static final int LANES = 12 * G;
+
     /**
      * Whether a matmul of w over nTokens tokens runs the fused decode kernels, which read the
      * activations where they are, rather than the tiles, which read an aligned copy.
@@ -71,9 +74,10 @@ final class VectorFloatMatmul {
      * registers (see {@link #fused} and {@link #smallBatch}). Rows go in pairs half the range
      * apart: groups of 4 tokens with {@link VectorQuantDot#q8_0x2x4} when {@code xs} (the aligned
      * copy of x, as for {@link #tiledRows}) is given, the other tokens one at a time; an odd last
-     * row alone.
+     * row alone. lanes: a scratch of {@link #LANES} floats.
      */
-    static void fusedRows(WeightMatrix w, float[] x, MemorySegment xs, int nTokens, float[] out, int from, int to) {
+    static void fusedRows(WeightMatrix w, float[] x, MemorySegment xs, int nTokens, float[] out, int from, int to,
+                          float[] lanes) {
         int rows = w.rows();
         int cols = w.cols();
         long stride = AlignedFloats.stride(cols);
@@ -88,16 +92,16 @@ final class VectorFloatMatmul {
             int r1 = r0 + half;
             for (int t = 0; t < groups; t += 4) {
                 VectorQuantDot.q8_0x2x4(w.data(), r0 * rowBytes, r1 * rowBytes, xs, t * stride, stride, cols,
-                        out, t * rows + r0, t * rows + r1, rows);
+                        out, t * rows + r0, t * rows + r1, rows, lanes);
             }
             for (int t = groups; t < nTokens; t++) {
                 VectorQuantDot.q8_0x2(w.data(), r0 * rowBytes, r1 * rowBytes, x, t * cols, cols, out,
-                        t * rows + r0, t * rows + r1);
+                        t * rows + r0, t * rows + r1, lanes);
             }
         }
         for (int r = from + 2 * half; r < to; r++) {
             for (int t = 0; t < nTokens; t++) {
-                out[t * rows + r] = VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols);
+                out[t * rows + r] = VectorQuantDot.q8_0(w.data(), r * rowBytes, x, t * cols, cols, lanes);
             }
         }
     }
@@ -105,7 +109,7 @@ final class VectorFloatMatmul {
     /**
      * Rows [from, to) of out for all tokens with the tiles. {@code xs}: the activations, token t
      * at float {@code t * AlignedFloats.stride(cols)}; scratch: {@code row} (aligned, at least 3
-     * strides), {@code tmp} (cols floats), {@code raw} (row bytes), {@code lanes} (G floats).
+     * strides), {@code tmp} (cols floats), {@code raw} (row bytes), {@code lanes} ({@link #LANES} floats).
      */
     static void tiledRows(WeightMatrix w, MemorySegment xs, MemorySegment xp, int nTokens, float[] out, int from,
                           int to, MemorySegment row, float[] tmp, byte[] raw, float[] lanes) {
@@ -190,14 +194,14 @@ final class VectorFloatMatmul {
             }
             for (; t < t1; t++) {
                 for (int k = 0; k < 3; k++) {
-                    out[t * rows + r + k] = dot1(row, k * stride, xs, t * stride, cols);
+                    out[t * rows + r + k] = dot1(row, k * stride, xs, t * stride, cols, lanes);
                 }
             }
         }
         for (; r < to; r++) {
             VectorRowDecoder.decode(type, w.data(), r * rowBytes, row, 0, cols, tmp, raw);
             for (int t = t0; t < t1; t++) {
-                out[t * rows + r] = dot1(row, 0, xs, t * stride, cols);
+                out[t * rows + r] = dot1(row, 0, xs, t * stride, cols, lanes);
             }
         }
     }
@@ -211,8 +215,11 @@ final class VectorFloatMatmul {
         return s.get(AlignedFloats.FLOAT, index * Float.BYTES);
     }
 
-    /** Row w[w0 ..) dotted with x[x0 ..), n elements (float indexes into the segments). */
-    static float dot1(MemorySegment w, long w0, MemorySegment x, long x0, int n) {
+    /**
+     * Row w[w0 ..) dotted with x[x0 ..), n elements (float indexes into the segments); lanes: a
+     * scratch of at least G floats for the lane sum.
+     */
+    static float dot1(MemorySegment w, long w0, MemorySegment x, long x0, int n, float[] lanes) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         FloatVector a0 = FloatVector.zero(F);
@@ -226,7 +233,8 @@ final class VectorFloatMatmul {
         for (; i < F.loopBound(n); i += G) {
             a0 = load(w, w0 + i).fma(load(x, x0 + i), a0);
         }
-        return tail(treeSum(a0.add(a1)), w, w0, x, x0, i, n);
+        a0.add(a1).intoArray(lanes, 0);
+        return tail(treeSum(lanes, 0), w, w0, x, x0, i, n);
     }
 
     /**
@@ -322,7 +330,7 @@ final class VectorFloatMatmul {
         }
         // Lane sums: the 12 tree sums (VectorWidth.treeSum) folded together level by level where
         // the vectors have 16 lanes (4 instructions per vector pair and level), one tree per
-        // vector otherwise. Same additions either way, so results match dot1 and the fused
+        // stored vector otherwise. Same additions either way, so results match dot1 and the fused
         // kernels bit for bit. Written out here, not in a fold(x, y, mask, shuffle) helper: C2
         // compiled that helper on its own, with the vectors boxed (pp64 60 -> 40 tok/s).
         FloatVector a = a0.add(a1), b = b0.add(b1), c = c0.add(c1), d = d0.add(d1);
@@ -348,9 +356,15 @@ final class VectorFloatMatmul {
             se = lanes[2]; sf = lanes[10]; sg = lanes[6]; sh = lanes[14];
             sp = lanes[1]; sq = lanes[9]; sr = lanes[5]; ss = lanes[13];
         } else {
-            sa = treeSum(a); sb = treeSum(b); sc = treeSum(c); sd = treeSum(d);
-            se = treeSum(e); sf = treeSum(f); sg = treeSum(g); sh = treeSum(h);
-            sp = treeSum(p); sq = treeSum(q); sr = treeSum(r); ss = treeSum(s);
+            // Stored, then one tree each from the scratch: passed to treeSum as vectors, the 12
+            // were boxed per tile at 256 bits (Q8_0 pp64 43 tok/s, 4 GB of garbage).
+            a.intoArray(lanes, 0); b.intoArray(lanes, G); c.intoArray(lanes, 2 * G); d.intoArray(lanes, 3 * G);
+            e.intoArray(lanes, 4 * G); f.intoArray(lanes, 5 * G); g.intoArray(lanes, 6 * G); h.intoArray(lanes, 7 * G);
+            p.intoArray(lanes, 8 * G); q.intoArray(lanes, 9 * G); r.intoArray(lanes, 10 * G); s.intoArray(lanes, 11 * G);
+            sa = treeSum(lanes, 0); sb = treeSum(lanes, G); sc = treeSum(lanes, 2 * G); sd = treeSum(lanes, 3 * G);
+            se = treeSum(lanes, 4 * G); sf = treeSum(lanes, 5 * G); sg = treeSum(lanes, 6 * G);
+            sh = treeSum(lanes, 7 * G); sp = treeSum(lanes, 8 * G); sq = treeSum(lanes, 9 * G);
+            sr = treeSum(lanes, 10 * G); ss = treeSum(lanes, 11 * G);
         }
         // C2 does not inline tail here (NodeCountInliningCutoff): call it only when columns are
         // left over (never for real model widths; the 12 empty calls were 1.5% of Q8_0 pp64).
@@ -472,7 +486,7 @@ final class VectorFloatMatmul {
         }
         // Lane sums: the 12 tree sums (VectorWidth.treeSum) folded together level by level where
         // the vectors have 16 lanes (4 instructions per vector pair and level), one tree per
-        // vector otherwise. Same additions either way, so results match dot1 and the fused
+        // stored vector otherwise. Same additions either way, so results match dot1 and the fused
         // kernels bit for bit. Written out here, not in a fold(x, y, mask, shuffle) helper: C2
         // compiled that helper on its own, with the vectors boxed (pp64 60 -> 40 tok/s).
         FloatVector a = a0.add(a1), b = b0.add(b1), c = c0.add(c1), d = d0.add(d1);
@@ -498,9 +512,15 @@ final class VectorFloatMatmul {
             se = lanes[2]; sf = lanes[10]; sg = lanes[6]; sh = lanes[14];
             sp = lanes[1]; sq = lanes[9]; sr = lanes[5]; ss = lanes[13];
         } else {
-            sa = treeSum(a); sb = treeSum(b); sc = treeSum(c); sd = treeSum(d);
-            se = treeSum(e); sf = treeSum(f); sg = treeSum(g); sh = treeSum(h);
-            sp = treeSum(p); sq = treeSum(q); sr = treeSum(r); ss = treeSum(s);
+            // Stored, then one tree each from the scratch: passed to treeSum as vectors, the 12
+            // were boxed per tile at 256 bits (Q8_0 pp64 43 tok/s, 4 GB of garbage).
+            a.intoArray(lanes, 0); b.intoArray(lanes, G); c.intoArray(lanes, 2 * G); d.intoArray(lanes, 3 * G);
+            e.intoArray(lanes, 4 * G); f.intoArray(lanes, 5 * G); g.intoArray(lanes, 6 * G); h.intoArray(lanes, 7 * G);
+            p.intoArray(lanes, 8 * G); q.intoArray(lanes, 9 * G); r.intoArray(lanes, 10 * G); s.intoArray(lanes, 11 * G);
+            sa = treeSum(lanes, 0); sb = treeSum(lanes, G); sc = treeSum(lanes, 2 * G); sd = treeSum(lanes, 3 * G);
+            se = treeSum(lanes, 4 * G); sf = treeSum(lanes, 5 * G); sg = treeSum(lanes, 6 * G);
+            sh = treeSum(lanes, 7 * G); sp = treeSum(lanes, 8 * G); sq = treeSum(lanes, 9 * G);
+            sr = treeSum(lanes, 10 * G); ss = treeSum(lanes, 11 * G);
         }
         // C2 does not inline tail here (NodeCountInliningCutoff): call it only when columns are
         // left over (never for real model widths; the 12 empty calls were 1.5% of Q8_0 pp64).

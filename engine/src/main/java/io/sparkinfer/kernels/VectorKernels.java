@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorShuffle;
  * VectorQ4KDot}, {@link VectorQ6KDot}; {@link ScalarKernels#q4_0Matmul}, {@link
  * ScalarKernels#q4_KMatmul}, {@link ScalarKernels#q6_KMatmul}); exp (softmax, swiglu) is {@link
  * DeterministicExp}, identical in vector lanes, scalar tails and every JIT tier. Float lane sums are a fixed tree
- * ({@link VectorWidth#treeSum}), never {@code reduceLanes(ADD)}, so every result is reproducible
+ * ({@link VectorWidth#treeSum(float[], int)}), never {@code reduceLanes(ADD)}, so every result is reproducible
  * run to run and independent of batch and thread count.
  */
 public final class VectorKernels implements Kernels {
@@ -60,7 +60,8 @@ public final class VectorKernels implements Kernels {
         final AlignedFloats activations = new AlignedFloats();
         float[] tmp = new float[0];
         byte[] bytes = new byte[0];
-        final float[] lanes = new float[G];
+        /** Lane sums' scratch ({@link VectorWidth#treeSum(float[], int)}): the tiles' 12 vectors. */
+        final float[] lanes = new float[VectorFloatMatmul.LANES];
         /** This thread's activations quantized for the Q4_0 dots (workers read the caller's). */
         final AlignedFloats quantized = new AlignedFloats();
         /**
@@ -123,12 +124,14 @@ public final class VectorKernels implements Kernels {
         }
         float[] xv = xr;
         if (VectorFloatMatmul.fused(w, nTokens)) {
-            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, xv, null, nTokens, out, from, to));
+            parallel.run(w.rows(), (from, to) ->
+                    VectorFloatMatmul.fusedRows(w, xv, null, nTokens, out, from, to, scratch.get().lanes));
             return;
         }
         MemorySegment xs = caller.activations.copyRows(xv, nTokens, w.cols());
         if (VectorFloatMatmul.smallBatch(w, nTokens)) {
-            parallel.run(w.rows(), (from, to) -> VectorFloatMatmul.fusedRows(w, xv, xs, nTokens, out, from, to));
+            parallel.run(w.rows(), (from, to) ->
+                    VectorFloatMatmul.fusedRows(w, xv, xs, nTokens, out, from, to, scratch.get().lanes));
             return;
         }
         MemorySegment xp = null;
@@ -312,7 +315,9 @@ public final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             a0 = v.fma(v, a0);
         }
-        float s = treeSum(a0.add(a1));
+        float[] lanes = scratch.get().lanes;
+        a0.add(a1).intoArray(lanes, 0);
+        float s = treeSum(lanes, 0);
         for (; i < n; i++) {
             s += x[off + i] * x[off + i];
         }
@@ -373,23 +378,28 @@ public final class VectorKernels implements Kernels {
         if (n >= G) {
             FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (; i < F.loopBound(n); i += G) {
-                m = m.max(FloatVector.fromArray(F, x, off + i));
+                // lanewise(MAX), not max(): C2 binds a loop-carried vector's call by the type
+                // profile of the call site, and max() makes that site the one inside the JDK's
+                // FloatVector.max, which had none here (a virtual call, the vectors boxed).
+                m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, off + i));
             }
             max = m.reduceLanes(VectorOperators.MAX); // max is exact in any order
         }
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
+        DeterministicExp.exp(x, off, 1f, max, x, off, n);
+        // The sum of the exps as before the exp left this loop: whole vectors into one
+        // accumulator, its tree, then the tail in order.
         FloatVector acc = FloatVector.zero(F);
         i = 0;
         for (; i < F.loopBound(n); i += G) {
-            FloatVector e = DeterministicExp.exp(FloatVector.fromArray(F, x, off + i).sub(max));
-            e.intoArray(x, off + i);
-            acc = acc.add(e);
+            acc = acc.add(FloatVector.fromArray(F, x, off + i));
         }
-        float sum = treeSum(acc);
+        float[] lanes = scratch.get().lanes;
+        acc.intoArray(lanes, 0);
+        float sum = treeSum(lanes, 0);
         for (; i < n; i++) {
-            x[off + i] = DeterministicExp.exp(x[off + i] - max);
             sum += x[off + i];
         }
         float inv = 1f / sum;
@@ -402,24 +412,38 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /** Floats of gate per {@link #swiglu} chunk: exp(-g) of a chunk goes to scratch, then is used from L1. */
+    private static final int SWIGLU_CHUNK = 1024;
+
     @Override
     public void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
-        int i = 0;
-        for (; i < F.loopBound(n); i += G) {
-            FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
-            FloatVector sig = DeterministicExp.exp(g.neg()).add(1f);
-            g.div(sig).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
-        }
-        for (; i < n; i++) {
-            float g = gate[gateOff + i];
-            gate[gateOff + i] = g / (DeterministicExp.exp(-g) + 1f) * up[upOff + i];
+        float[] e = scratch.get().tmp(SWIGLU_CHUNK);
+        for (int c = 0; c < n; c += SWIGLU_CHUNK) {
+            int len = Math.min(SWIGLU_CHUNK, n - c);
+            int go = gateOff + c;
+            int uo = upOff + c;
+            DeterministicExp.exp(gate, go, -1f, 0f, e, 0, len);
+            int i = 0;
+            for (; i < F.loopBound(len); i += G) {
+                FloatVector g = FloatVector.fromArray(F, gate, go + i);
+                FloatVector sig = FloatVector.fromArray(F, e, i).add(1f);
+                g.div(sig).mul(FloatVector.fromArray(F, up, uo + i)).intoArray(gate, go + i);
+            }
+            for (; i < len; i++) {
+                gate[go + i] = gate[go + i] / (e[i] + 1f) * up[uo + i];
+            }
         }
     }
 
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int i = n - n % G;
-        float sum = n >= G ? treeSum(preSum(a, aOff, b, bOff, n)) : 0f;
+        float sum = 0f;
+        if (n >= G) {
+            float[] lanes = scratch.get().lanes;
+            preSum(a, aOff, b, bOff, n, lanes, 0);
+            sum = treeSum(lanes, 0);
+        }
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -429,10 +453,11 @@ public final class VectorKernels implements Kernels {
     /**
      * The dot of a and b over their first {@code n - n % G} elements before its lane sum: four
      * accumulators (elements i, i + G, i + 2G, i + 3G of each 4G), then any whole vector left into
-     * the first, added as {@code (s0 + s1) + (s2 + s3)}. {@link #dot} sums it with {@code treeSum};
-     * {@link VectorAttention} folds G of them at once with the same additions.
+     * the first, added as {@code (s0 + s1) + (s2 + s3)}, stored at out[at ..) (G floats; a vector
+     * returned from a method that is not inlined is boxed). {@link #dot} sums it with {@code
+     * treeSum}; {@link VectorAttention} folds G of them at once with the same additions.
      */
-    static FloatVector preSum(float[] a, int aOff, float[] b, int bOff, int n) {
+    static void preSum(float[] a, int aOff, float[] b, int bOff, int n, float[] out, int at) {
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = FloatVector.zero(F);
         FloatVector s2 = FloatVector.zero(F);
@@ -448,7 +473,7 @@ public final class VectorKernels implements Kernels {
         for (; i < F.loopBound(n); i += G) {
             s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
         }
-        return s0.add(s1).add(s2.add(s3));
+        s0.add(s1).add(s2.add(s3)).intoArray(out, at);
     }
 
     @Override

@@ -58,8 +58,12 @@ final class VectorQuantDot {
         return (FloatVector) ByteVector.fromMemorySegment(B, w, o, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** Row at {@code base} (cols / 32 blocks) dotted with x[x0 .. x0 + cols). */
-    static float q8_0(MemorySegment w, long base, float[] x, int x0, int cols) {
+    /**
+     * Row at {@code base} (cols / 32 blocks) dotted with x[x0 .. x0 + cols). lanes, here and in
+     * the kernels below: a scratch for the lane sums (G floats per result of one call), which
+     * take the vectors stored ({@link VectorWidth#treeSum(float[], int)}).
+     */
+    static float q8_0(MemorySegment w, long base, float[] x, int x0, int cols, float[] lanes) {
         w = NativeSegments.pin(w);
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
@@ -75,7 +79,8 @@ final class VectorQuantDot {
                 a1 = w1.fma(FloatVector.fromArray(F, x, xb + k + G), a1);
             }
         }
-        return treeSum(a0.add(a1));
+        a0.add(a1).intoArray(lanes, 0);
+        return treeSum(lanes, 0);
     }
 
     /**
@@ -84,7 +89,7 @@ final class VectorQuantDot {
      * Results go to out[o0] and out[o1].
      */
     static void q8_0x2(MemorySegment w, long base0, long base1, float[] x, int x0, int cols, float[] out, int o0,
-                       int o1) {
+                       int o1, float[] lanes) {
         w = NativeSegments.pin(w);
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
@@ -106,8 +111,10 @@ final class VectorQuantDot {
                 b1 = bytesToFloats(w, blk1 + Q8_0Codec.QS + k + G).mul(d1).fma(y1, b1);
             }
         }
-        out[o0] = treeSum(a0.add(a1));
-        out[o1] = treeSum(b0.add(b1));
+        a0.add(a1).intoArray(lanes, 0);
+        b0.add(b1).intoArray(lanes, G);
+        out[o0] = treeSum(lanes, 0);
+        out[o1] = treeSum(lanes, G);
     }
 
     private static FloatVector load(MemorySegment x, long index) {
@@ -124,7 +131,7 @@ final class VectorQuantDot {
      * Row k's result for token t goes to out[ok + t * stride].
      */
     static void q8_0x2x4(MemorySegment w, long base0, long base1, MemorySegment x, long x0, long xs, int cols,
-                         float[] out, int o0, int o1, int stride) {
+                         float[] out, int o0, int o1, int stride, float[] lanes) {
         w = NativeSegments.pin(w);
         x = NativeSegments.pin(x);
         long x1 = x0 + xs;
@@ -172,13 +179,21 @@ final class VectorQuantDot {
                 h1 = v.fma(y, h1);
             }
         }
-        out[o0] = treeSum(a0.add(a1));
-        out[o0 + stride] = treeSum(b0.add(b1));
-        out[o0 + 2 * stride] = treeSum(c0.add(c1));
-        out[o0 + 3 * stride] = treeSum(d0.add(d1));
-        out[o1] = treeSum(e0.add(e1));
-        out[o1 + stride] = treeSum(f0.add(f1));
-        out[o1 + 2 * stride] = treeSum(g0.add(g1));
-        out[o1 + 3 * stride] = treeSum(h0.add(h1));
+        a0.add(a1).intoArray(lanes, 0);
+        b0.add(b1).intoArray(lanes, G);
+        c0.add(c1).intoArray(lanes, 2 * G);
+        d0.add(d1).intoArray(lanes, 3 * G);
+        e0.add(e1).intoArray(lanes, 4 * G);
+        f0.add(f1).intoArray(lanes, 5 * G);
+        g0.add(g1).intoArray(lanes, 6 * G);
+        h0.add(h1).intoArray(lanes, 7 * G);
+        out[o0] = treeSum(lanes, 0);
+        out[o0 + stride] = treeSum(lanes, G);
+        out[o0 + 2 * stride] = treeSum(lanes, 2 * G);
+        out[o0 + 3 * stride] = treeSum(lanes, 3 * G);
+        out[o1] = treeSum(lanes, 4 * G);
+        out[o1 + stride] = treeSum(lanes, 5 * G);
+        out[o1 + 2 * stride] = treeSum(lanes, 6 * G);
+        out[o1 + 3 * stride] = treeSum(lanes, 7 * G);
     }
 }

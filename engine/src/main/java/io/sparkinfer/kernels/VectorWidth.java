@@ -47,7 +47,7 @@ final class VectorWidth {
     /**
      * Lanes whose bit h is set. Tiles reduce several vectors at once by folding pairs: lanes with
      * bit h clear take x[i] + x[i ^ h], lanes with it set y[i] + y[i ^ h]; level by level this
-     * leaves each vector's tree sum (the same additions as {@link #treeSum}) in its own lane.
+     * leaves each vector's tree sum (the same additions as {@link #treeSum(float[], int)}) in its own lane.
      */
     static final VectorMask<Float> HIGH1 = high(1);
     static final VectorMask<Float> HIGH2 = high(2);
@@ -73,18 +73,25 @@ final class VectorWidth {
     }
 
     /**
-     * Sum of v's lanes as a fixed tree: lane i + lane i + G/2, then + G/4 of that, ..., + 1. The
-     * matmul tiers (fused decode kernels, {@code dot1}, the multi-token tiles) all end a (row,
-     * token) dot with this tree, so their results are bit-identical; not {@code
-     * reduceLanes(ADD)}, whose float order is unspecified. log2(G) shuffles and adds instead of
-     * a store and G dependent scalar adds (the in-order sum it replaced was ~15% of a 3x4 tile at
-     * 2048 columns). C2 usually inlines it, but not always: at 114 bytecodes it is inlined only
-     * where the call site counted as hot when the caller was compiled, and where it is not, v
-     * is boxed (a heap vector per call; session 20 found SmolLM2 prefill 1.5-2x slower in the
-     * JVMs where {@code VectorQ4Dot.finish4} was compiled so). Callers that run per row take
-     * {@link #treeSum(MemorySegment, long)}, to which no vector is passed.
+     * Sum of the G floats at lanes[at ..) as a fixed tree: lane i + lane i + G/2, then + G/4 of
+     * that, ..., + 1. The matmul tiers (fused decode kernels, {@code dot1}, the multi-token tiles)
+     * all end a (row, token) dot with this tree, so their results are bit-identical; not {@code
+     * reduceLanes(ADD)}, whose float order is unspecified. log2(G) shuffles and adds instead of a
+     * store and G dependent scalar adds (the in-order sum it replaced was ~15% of a 3x4 tile at
+     * 2048 columns).
+     *
+     * <p>Callers store their vector and call this; no method here takes a vector. A vector passed
+     * to (or returned from) a method that C2 leaves un-inlined is boxed on every call, and that
+     * method's own compile runs the Vector API's Java fallback, because the vector's class is not
+     * known there. It happens per JVM and per call site: at 114 bytecodes the vector form of this
+     * tree was inlined only where the call site counted as hot, or until the caller's compile
+     * reached NodeCountInliningCutoff. Session 20 found SmolLM2 prefill 1.5-2x slower in the JVMs
+     * where {@code VectorQ4Dot.finish4} compiled so, session 21 the 3x4 tiles at 256 bits boxing
+     * their 12 sums (4 GB of garbage in a Q8_0 prefill of 64 tokens) and softmax boxing its sum.
+     * A store and a load cost a few cycles per dot.
      */
-    static float treeSum(FloatVector v) {
+    static float treeSum(float[] lanes, int at) {
+        FloatVector v = FloatVector.fromArray(F, lanes, at);
         if (G > 32) {
             v = v.add(v.rearrange(XOR32));
         }
@@ -104,9 +111,8 @@ final class VectorWidth {
     }
 
     /**
-     * {@link #treeSum(FloatVector)} of the G floats at lanes + at (aligned): the same additions,
-     * written out again here so that no vector crosses a call that C2 may leave un-inlined (see
-     * there). Per-row callers store their vector and call this.
+     * {@link #treeSum(float[], int)} of the G floats at lanes + at (aligned native memory): the
+     * same additions, for the kernels whose scratch is a segment.
      */
     static float treeSum(MemorySegment lanes, long at) {
         lanes = NativeSegments.pin(lanes);
