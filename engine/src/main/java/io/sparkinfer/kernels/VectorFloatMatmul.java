@@ -329,7 +329,7 @@ final class VectorFloatMatmul {
             i += G;
         }
         // Lane sums: the 12 tree sums (VectorWidth.treeSum) folded together level by level where
-        // the vectors have 16 lanes (4 instructions per vector pair and level), one tree per
+        // the vectors have 16 or 8 lanes (4 instructions per vector pair and level), one tree per
         // stored vector otherwise. Same additions either way, so results match dot1 and the fused
         // kernels bit for bit. Written out here, not in a fold(x, y, mask, shuffle) helper: C2
         // compiled that helper on its own, with the vectors boxed (pp64 60 -> 40 tok/s).
@@ -355,6 +355,23 @@ final class VectorFloatMatmul {
             sa = lanes[0]; sb = lanes[8]; sc = lanes[4]; sd = lanes[12];
             se = lanes[2]; sf = lanes[10]; sg = lanes[6]; sh = lanes[14];
             sp = lanes[1]; sq = lanes[9]; sr = lanes[5]; ss = lanes[13];
+        } else if (G == 8) {
+            // The same folds from level 4 (AVX2): 12 sums in two vectors.
+            FloatVector ab = a.blend(b, HIGH4).add(b.blend(a, HIGH4).rearrange(XOR4));
+            FloatVector cd = c.blend(d, HIGH4).add(d.blend(c, HIGH4).rearrange(XOR4));
+            FloatVector ef = e.blend(f, HIGH4).add(f.blend(e, HIGH4).rearrange(XOR4));
+            FloatVector gh = g.blend(h, HIGH4).add(h.blend(g, HIGH4).rearrange(XOR4));
+            FloatVector pq = p.blend(q, HIGH4).add(q.blend(p, HIGH4).rearrange(XOR4));
+            FloatVector rs = r.blend(s, HIGH4).add(s.blend(r, HIGH4).rearrange(XOR4));
+            FloatVector ad = ab.blend(cd, HIGH2).add(cd.blend(ab, HIGH2).rearrange(XOR2));
+            FloatVector eh = ef.blend(gh, HIGH2).add(gh.blend(ef, HIGH2).rearrange(XOR2));
+            FloatVector ps = pq.blend(rs, HIGH2).add(rs.blend(pq, HIGH2).rearrange(XOR2));
+            ad.blend(eh, HIGH1).add(eh.blend(ad, HIGH1).rearrange(XOR1)).intoArray(lanes, 0);
+            ps.add(ps.rearrange(XOR1)).intoArray(lanes, G);
+            // Lane of each sum: bit 2 from the level-4 pair, bit 1 level 2, bit 0 level 1.
+            sa = lanes[0]; sb = lanes[4]; sc = lanes[2]; sd = lanes[6];
+            se = lanes[1]; sf = lanes[5]; sg = lanes[3]; sh = lanes[7];
+            sp = lanes[8]; sq = lanes[12]; sr = lanes[10]; ss = lanes[14];
         } else {
             // Stored, then one tree each from the scratch: passed to treeSum as vectors, the 12
             // were boxed per tile at 256 bits (Q8_0 pp64 43 tok/s, 4 GB of garbage).
@@ -485,7 +502,7 @@ final class VectorFloatMatmul {
             i += G;
         }
         // Lane sums: the 12 tree sums (VectorWidth.treeSum) folded together level by level where
-        // the vectors have 16 lanes (4 instructions per vector pair and level), one tree per
+        // the vectors have 16 or 8 lanes (4 instructions per vector pair and level), one tree per
         // stored vector otherwise. Same additions either way, so results match dot1 and the fused
         // kernels bit for bit. Written out here, not in a fold(x, y, mask, shuffle) helper: C2
         // compiled that helper on its own, with the vectors boxed (pp64 60 -> 40 tok/s).
@@ -511,6 +528,23 @@ final class VectorFloatMatmul {
             sa = lanes[0]; sb = lanes[8]; sc = lanes[4]; sd = lanes[12];
             se = lanes[2]; sf = lanes[10]; sg = lanes[6]; sh = lanes[14];
             sp = lanes[1]; sq = lanes[9]; sr = lanes[5]; ss = lanes[13];
+        } else if (G == 8) {
+            // The same folds from level 4 (AVX2): 12 sums in two vectors.
+            FloatVector ab = a.blend(b, HIGH4).add(b.blend(a, HIGH4).rearrange(XOR4));
+            FloatVector cd = c.blend(d, HIGH4).add(d.blend(c, HIGH4).rearrange(XOR4));
+            FloatVector ef = e.blend(f, HIGH4).add(f.blend(e, HIGH4).rearrange(XOR4));
+            FloatVector gh = g.blend(h, HIGH4).add(h.blend(g, HIGH4).rearrange(XOR4));
+            FloatVector pq = p.blend(q, HIGH4).add(q.blend(p, HIGH4).rearrange(XOR4));
+            FloatVector rs = r.blend(s, HIGH4).add(s.blend(r, HIGH4).rearrange(XOR4));
+            FloatVector ad = ab.blend(cd, HIGH2).add(cd.blend(ab, HIGH2).rearrange(XOR2));
+            FloatVector eh = ef.blend(gh, HIGH2).add(gh.blend(ef, HIGH2).rearrange(XOR2));
+            FloatVector ps = pq.blend(rs, HIGH2).add(rs.blend(pq, HIGH2).rearrange(XOR2));
+            ad.blend(eh, HIGH1).add(eh.blend(ad, HIGH1).rearrange(XOR1)).intoArray(lanes, 0);
+            ps.add(ps.rearrange(XOR1)).intoArray(lanes, G);
+            // Lane of each sum: bit 2 from the level-4 pair, bit 1 level 2, bit 0 level 1.
+            sa = lanes[0]; sb = lanes[4]; sc = lanes[2]; sd = lanes[6];
+            se = lanes[1]; sf = lanes[5]; sg = lanes[3]; sh = lanes[7];
+            sp = lanes[8]; sq = lanes[12]; sr = lanes[10]; ss = lanes[14];
         } else {
             // Stored, then one tree each from the scratch: passed to treeSum as vectors, the 12
             // were boxed per tile at 256 bits (Q8_0 pp64 43 tok/s, 4 GB of garbage).
