@@ -158,7 +158,7 @@ final class Q8Activations {
 
     /**
      * Token t of x (floats {@code t * cols ..}) for t in [from, to), quantized into dst at
-     * {@code t * tokenBytes(cols)}. Scratch: {@link #SCRATCH_INTS} ints and steps (1024 shorts).
+     * {@code t * tokenBytes(cols)}. Scratch: {@link #SCRATCH_INTS} ints and steps (2048 bytes: 1024 shorts).
      * Only where {@link VectorQ4Dot#SUPPORTED}.
      *
      * <p>Per group, each block's two halves (its {@code q[i]} and {@code q[i + 16] - 16 q[i]}) go
@@ -168,7 +168,7 @@ final class Q8Activations {
      * element against 1.67 for the per-element scalar stores it replaced (~4% of a 64-token
      * prefill went to quantizing).
      */
-    static void quantize(float[] x, int cols, int from, int to, MemorySegment dst, int[] scratch, short[] steps) {
+    static void quantize(float[] x, int cols, int from, int to, MemorySegment dst, int[] scratch, byte[] steps) {
         dst = NativeSegments.pin(dst);
         int blocks = cols / QK;
         int groups = Q4_0Interleaved.groups(cols);
@@ -200,8 +200,12 @@ final class Q8Activations {
                     // An integer lane sum: exact in any order, so the same float as scaledSum.
                     dst.set(ValueLayout.JAVA_FLOAT, base + DSUMS + slot, d * sum.reduceLanes(VectorOperators.ADD));
                 }
-                // steps[e * 64 + half * 32 + lane]: element e of block lane's half (0: low, 1: high).
-                // The offset terms on the way, in lanes: sum(q) = sum over e of 17 low + high.
+                // steps[e * 64 + half * 32 + lane]: element e of block lane's half (0: low, 1: high),
+                // an int16 (two bytes of steps). The offset terms on the way, in lanes: sum(q) =
+                // sum over e of 17 low + high. Stored as bytes, not from a ShortVector of this
+                // half width, which made the type profiles inside the JDK's ShortVector stores
+                // bimorphic for every kernel in the JVM (see VectorQ4Dot.SHORTS for why that
+                // mattered).
                 for (int b0 = 0; b0 < Q4_0Interleaved.BLOCKS; b0 += G) {
                     IntVector sum = IntVector.zero(I);
                     for (int half = 0; half < 2; half++) {
@@ -210,16 +214,16 @@ final class Q8Activations {
                             for (int c = 0; c < G; c++) {
                                 IntVector column = IntVector.fromArray(I, scratch, tile + c * G);
                                 sum = sum.add(half == 0 ? column.mul(17) : column);
-                                ((ShortVector) column.convertShape(VectorOperators.I2S, VectorWidth.S, 0))
-                                        .intoArray(steps, (e0 + c) * 2 * Q4_0Interleaved.BLOCKS
-                                                + half * Q4_0Interleaved.BLOCKS + b0);
+                                column.convertShape(VectorOperators.I2S, VectorWidth.S, 0).reinterpretAsBytes()
+                                        .intoArray(steps, Short.BYTES * ((e0 + c) * 2 * Q4_0Interleaved.BLOCKS
+                                                + half * Q4_0Interleaved.BLOCKS + b0));
                             }
                         }
                     }
-                    ((ShortVector) sum.mul(-8).convertShape(VectorOperators.I2S, VectorWidth.S, 0))
+                    sum.mul(-8).convertShape(VectorOperators.I2S, VectorWidth.S, 0).reinterpretAsBytes()
                             .intoMemorySegment(dst, base + OFFSETS + (long) b0 * Short.BYTES, NATIVE);
                 }
-                MemorySegment.copy(steps, 0, dst, ValueLayout.JAVA_SHORT, base, steps.length);
+                MemorySegment.copy(steps, 0, dst, ValueLayout.JAVA_BYTE, base, steps.length);
             }
         }
     }

@@ -73,7 +73,7 @@ public final class VectorKernels implements Kernels {
         int quantizedCols = -1;
         /** Scratch of {@link Q8Activations#quantize}: block rows, a transpose tile, one block. */
         final int[] quantizeInts = new int[Q8Activations.SCRATCH_INTS];
-        final short[] steps = new short[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS];
+        final byte[] steps = new byte[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS * Short.BYTES];
 
         /** Activations rounded to bfloat16 for the Q8_0 kernels ({@link Bf16Activations}). */
         float[] rounded = new float[0];

@@ -5,6 +5,7 @@ import static io.sparkinfer.kernels.VectorQ4Dot.CHUNKS;
 import static io.sparkinfer.kernels.VectorQ4Dot.F16_MASK;
 import static io.sparkinfer.kernels.VectorQ4Dot.F16_SCALE;
 import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.SHORTS;
 import static io.sparkinfer.kernels.VectorQ4Dot.SL;
 import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
 import static io.sparkinfer.kernels.VectorQ4Dot.SW;
@@ -75,17 +76,17 @@ final class VectorLegacyDot {
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(s.lanewise(VectorOperators.ASHR, 11).mul(y));
-                    r = r.add(s.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(z));
+                    p = s.lanewise(VectorOperators.ASHR, 11).mul(y).add(p);
+                    r = s.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(z).add(r);
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(s.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(y));
-                    r = r.add(s.lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 11).or(n).mul(z));
+                    p = s.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(y).add(p);
+                    r = s.lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 11).or(n).mul(z).add(r);
                 }
-                IntVector pi = p.reinterpretAsInts();
-                IntVector ri = r.reinterpretAsInts();
+                IntVector pi = ((ShortVector) SHORTS.cast(p)).reinterpretAsInts();
+                IntVector ri = ((ShortVector) SHORTS.cast(r)).reinterpretAsInts();
                 FloatVector se = (FloatVector) pi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(ri.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
                         .convert(VectorOperators.I2F, 0);

@@ -3,6 +3,7 @@ package io.sparkinfer.kernels;
 import static io.sparkinfer.kernels.VectorQ4Dot.BH;
 import static io.sparkinfer.kernels.VectorQ4Dot.CHUNKS;
 import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.SHORTS;
 import static io.sparkinfer.kernels.VectorQ4Dot.SL;
 import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
 import static io.sparkinfer.kernels.VectorQ4Dot.SW;
@@ -69,25 +70,25 @@ final class VectorQ2KDot {
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(s.lanewise(VectorOperators.ASHR, 10).mul(y));
-                    r = r.add(s.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(z));
-                    sy = sy.add(y);
-                    sz = sz.add(z);
+                    p = s.lanewise(VectorOperators.ASHR, 10).mul(y).add(p);
+                    r = s.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(z).add(r);
+                    sy = y.add(sy);
+                    sz = z.add(sz);
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(u.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10)
-                            .add(s.and((short) 15)).mul(y));
-                    r = r.add(u.lanewise(VectorOperators.ASHR, 2).mul(z));
-                    sy = sy.add(y);
-                    sz = sz.add(z);
+                    p = u.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10)
+                            .add(s.and((short) 15)).mul(y).add(p);
+                    r = u.lanewise(VectorOperators.ASHR, 2).mul(z).add(r);
+                    sy = y.add(sy);
+                    sz = z.add(sz);
                 }
                 // Widened in lane (even blocks: low halves, odd: high halves), as Q4_0's sums.
-                IntVector pi = p.reinterpretAsInts();
-                IntVector ri = r.reinterpretAsInts();
-                IntVector yi = sy.reinterpretAsInts();
-                IntVector zi = sz.reinterpretAsInts();
+                IntVector pi = ((ShortVector) SHORTS.cast(p)).reinterpretAsInts();
+                IntVector ri = ((ShortVector) SHORTS.cast(r)).reinterpretAsInts();
+                IntVector yi = ((ShortVector) SHORTS.cast(sy)).reinterpretAsInts();
+                IntVector zi = ((ShortVector) SHORTS.cast(sz)).reinterpretAsInts();
                 long sa = wg + Q6_KInterleaved.SA + c * SL;
                 long sb = wg + Q6_KInterleaved.SB + c * SL;
                 long ma = wg + Q6_KInterleaved.MA + c * SL;

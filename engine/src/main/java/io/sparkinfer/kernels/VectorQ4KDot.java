@@ -3,6 +3,7 @@ package io.sparkinfer.kernels;
 import static io.sparkinfer.kernels.VectorQ4Dot.BH;
 import static io.sparkinfer.kernels.VectorQ4Dot.CHUNKS;
 import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.SHORTS;
 import static io.sparkinfer.kernels.VectorQ4Dot.SL;
 import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
 import static io.sparkinfer.kernels.VectorQ4Dot.SUM_GROUPS;
@@ -106,12 +107,12 @@ final class VectorQ4KDot {
                     long xi = xc + (long) i * STEP_BYTES;
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BH, w, wi, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                    acc = acc.add(q.mul(ShortVector.fromMemorySegment(SW, x, xi, NATIVE)))
+                    acc = q.mul(ShortVector.fromMemorySegment(SW, x, xi, NATIVE)).add(acc)
                             .add(q.lanewise(VectorOperators.LSHR, 4)
                                     .mul(ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)));
                     q = (ShortVector) ByteVector.fromMemorySegment(BH, w, wi + Q4_0Interleaved.BLOCKS, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
-                    acc = acc.add(q.mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES, NATIVE)))
+                    acc = q.mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES, NATIVE)).add(acc)
                             .add(q.lanewise(VectorOperators.LSHR, 4)
                                     .mul(ShortVector.fromMemorySegment(SW, x, xi + STEP_BYTES + HIGH, NATIVE)));
                 }
@@ -129,7 +130,7 @@ final class VectorQ4KDot {
                         .convertShape(VectorOperators.B2F, F, 0)).mul(mv));
                 long xd = xg + Q8Activations.SCALES + 2L * c * G * Float.BYTES;
                 long xm = xg + Q8Activations.DSUMS + 2L * c * G * Float.BYTES;
-                IntVector pairs = acc.reinterpretAsInts();
+                IntVector pairs = ((ShortVector) SHORTS.cast(acc)).reinterpretAsInts();
                 FloatVector p0 = (FloatVector) pairs.lanewise(VectorOperators.LSHL, 16)
                         .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
                 FloatVector p1 = (FloatVector) pairs.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);

@@ -3,6 +3,7 @@ package io.sparkinfer.kernels;
 import static io.sparkinfer.kernels.VectorQ4Dot.BH;
 import static io.sparkinfer.kernels.VectorQ4Dot.CHUNKS;
 import static io.sparkinfer.kernels.VectorQ4Dot.HIGH;
+import static io.sparkinfer.kernels.VectorQ4Dot.SHORTS;
 import static io.sparkinfer.kernels.VectorQ4Dot.SL;
 import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
 import static io.sparkinfer.kernels.VectorQ4Dot.SW;
@@ -82,21 +83,21 @@ final class VectorQ6KDot {
                     ShortVector y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     ShortVector z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    p = p.add(s.lanewise(VectorOperators.ASHR, 10).mul(y));
-                    r = r.add(s.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(z));
+                    p = s.lanewise(VectorOperators.ASHR, 10).mul(y).add(p);
+                    r = s.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(z).add(r);
                     xi += 8L * STEP_BYTES;
                     y = ShortVector.fromMemorySegment(SW, x, xi, NATIVE);
                     z = ShortVector.fromMemorySegment(SW, x, xi + HIGH, NATIVE)
                             .add(y.lanewise(VectorOperators.LSHL, 4));
-                    q = q.add(u.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10)
-                            .add(s.and((short) 15)).mul(y));
-                    t = t.add(u.lanewise(VectorOperators.ASHR, 2).mul(z));
+                    q = u.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10)
+                            .add(s.and((short) 15)).mul(y).add(q);
+                    t = u.lanewise(VectorOperators.ASHR, 2).mul(z).add(t);
                 }
                 // Widened in lane (even blocks: low halves, odd: high halves), as Q4_0's sums.
-                IntVector pi = p.reinterpretAsInts();
-                IntVector qi = q.reinterpretAsInts();
-                IntVector ri = r.reinterpretAsInts();
-                IntVector ti = t.reinterpretAsInts();
+                IntVector pi = ((ShortVector) SHORTS.cast(p)).reinterpretAsInts();
+                IntVector qi = ((ShortVector) SHORTS.cast(q)).reinterpretAsInts();
+                IntVector ri = ((ShortVector) SHORTS.cast(r)).reinterpretAsInts();
+                IntVector ti = ((ShortVector) SHORTS.cast(t)).reinterpretAsInts();
                 FloatVector ae = (FloatVector) pi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(qi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
                         .convert(VectorOperators.I2F, 0);

@@ -169,7 +169,7 @@ class Q4_0IntegerDotTest {
         System.arraycopy(halves, 0, x, 5 * QK, halves.length);
         Arrays.fill(x, 7 * QK, 8 * QK, 0f);
         MemorySegment xq = Arena.ofAuto().allocate(2 * Q8Activations.tokenBytes(cols), 64);
-        Q8Activations.quantize(x, cols, 0, 2, xq, new int[Q8Activations.SCRATCH_INTS], new short[1024]);
+        Q8Activations.quantize(x, cols, 0, 2, xq, new int[Q8Activations.SCRATCH_INTS], new byte[2048]);
         int[] q = new int[QK];
         for (int t = 0; t < 2; t++) {
             for (int b = 0; b < 64; b++) {
