@@ -118,7 +118,7 @@ final class Q8Activations {
     private static float quantizeBlockVector(float[] x, int off, int[] q, int qOff) {
         FloatVector m = FloatVector.zero(F);
         for (int e = 0; e < QK; e += G) {
-            m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, off + e).abs()); // as VectorKernels.softmax
+            m = FloatVector.fromArray(F, x, off + e).abs().max(m); // fresh receiver, as VectorKernels.softmax
         }
         float d = m.reduceLanes(VectorOperators.MAX) / 127f;
         float id = d != 0f ? 1f / d : 0f;

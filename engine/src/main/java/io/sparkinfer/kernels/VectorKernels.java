@@ -378,10 +378,10 @@ public final class VectorKernels implements Kernels {
         if (n >= G) {
             FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (; i < F.loopBound(n); i += G) {
-                // lanewise(MAX), not max(): C2 binds a loop-carried vector's call by the type
-                // profile of the call site, and max() makes that site the one inside the JDK's
-                // FloatVector.max, which had none here (a virtual call, the vectors boxed).
-                m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, off + i));
+                // The fresh vector is the receiver, the loop-carried m an argument: a call on m
+                // was bound by the JDK's own FloatVector.max profile, which had none here (a
+                // virtual call, the vectors boxed; see VectorQ4Dot.SHORTS). max is exact either way.
+                m = FloatVector.fromArray(F, x, off + i).max(m);
             }
             max = m.reduceLanes(VectorOperators.MAX); // max is exact in any order
         }
@@ -394,7 +394,7 @@ public final class VectorKernels implements Kernels {
         FloatVector acc = FloatVector.zero(F);
         i = 0;
         for (; i < F.loopBound(n); i += G) {
-            acc = acc.add(FloatVector.fromArray(F, x, off + i));
+            acc = FloatVector.fromArray(F, x, off + i).add(acc); // as m above; addition commutes exactly
         }
         float[] lanes = scratch.get().lanes;
         acc.intoArray(lanes, 0);

@@ -262,10 +262,10 @@ final class VectorQ4Dot {
             sc = ((ShortVector) SHORTS.cast(tc)).add(sc);
             sd = ((ShortVector) SHORTS.cast(td)).add(sd);
             long o = sumsAt + (g - g0) * 4L * vb;
-            ((ShortVector) SHORTS.cast(sa)).intoMemorySegment(sums, o, NATIVE);
-            ((ShortVector) SHORTS.cast(sb)).intoMemorySegment(sums, o + vb, NATIVE);
-            ((ShortVector) SHORTS.cast(sc)).intoMemorySegment(sums, o + 2 * vb, NATIVE);
-            ((ShortVector) SHORTS.cast(sd)).intoMemorySegment(sums, o + 3 * vb, NATIVE);
+            sa.intoMemorySegment(sums, o, NATIVE); // fresh from the adds above: exact already
+            sb.intoMemorySegment(sums, o + vb, NATIVE);
+            sc.intoMemorySegment(sums, o + 2 * vb, NATIVE);
+            sd.intoMemorySegment(sums, o + 3 * vb, NATIVE);
         }
     }
 
