@@ -15,6 +15,7 @@ import io.sparkinfer.model.ModelConfig;
 import io.sparkinfer.sampling.SamplerChain;
 import io.sparkinfer.sampling.SamplingParams;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,14 +33,15 @@ import java.util.SplittableRandom;
  * against {@code llama-bench}'s pp/tg figures. {@code --engine} adds the same work end to end
  * through the continuous-batching engine (scheduler, sampling, stop checks).
  *
- * <p>{@code bench --model FILE [--pp 512] [--tg 128] [--batch 1,2,4,8,16,32] [--ubatch 512] [--reps 1] [--engine]}
+ * <p>{@code bench --model FILE [--pp 512] [--tg 128] [--batch 1,2,4,8,16,32] [--ubatch 512] [--reps 1] [--engine]
+ * [--pollute-vector-profiles]} ({@link VectorProfilePolluter}).
  */
 public final class Bench {
     private Bench() {
     }
 
     /** One measured configuration. */
-    record Row(int pp, int tg, int batch, double tPp, double tTg, double tEngine) {
+    record Row(int pp, int tg, int batch, double tPp, double tTg, double tEngine, long allocPp, long allocTg) {
     }
 
     public static int run(String[] args, PrintStream out) throws Exception {
@@ -50,6 +52,7 @@ public final class Bench {
         int ubatch = f.getInt("ubatch", 512);
         int reps = f.getInt("reps", 1);
         boolean engine = f.flag("engine");
+        boolean pollute = f.flag("pollute-vector-profiles");
         int[] batches = Arrays.stream(f.get("batch", "1,2,4,8,16,32").split(",")).map(String::trim)
                 .mapToInt(Integer::parseInt).toArray();
         try (LoadedModel lm = LoadedModel.open(file)) {
@@ -60,6 +63,10 @@ public final class Bench {
                     model.weights().layers().get(0).wq().type(), Files.size(file) / 1073741824.0);
             out.printf(Locale.ROOT, "kernels: %s, threads: %d, ubatch: %d, reps: %d (best of)%n%n",
                     model.kernels().name(), Parallel.threads(), ubatch, reps);
+            if (pollute) {
+                out.println("vector type profiles polluted first, as another library's vectors would: "
+                        + VectorProfilePolluter.run());
+            }
             warmUp(model);
             out.println("|    PP |    TG |    B |   N_KV |   T_PP s |  S_PP t/s |   T_TG s |  S_TG t/s |"
                     + (engine ? "  T_e2e s | S_e2e t/s |" : ""));
@@ -70,7 +77,7 @@ public final class Bench {
                 for (int r = 0; r < reps; r++) {
                     Row row = measure(model, pp, tg, b, ubatch);
                     double e2e = engine ? measureEngine(model, pp, tg, b, ubatch) : Double.NaN;
-                    row = new Row(pp, tg, b, row.tPp(), row.tTg(), e2e);
+                    row = new Row(pp, tg, b, row.tPp(), row.tTg(), e2e, row.allocPp(), row.allocTg());
                     if (best == null || row.tPp() + row.tTg() < best.tPp() + best.tTg()) {
                         best = row;
                     }
@@ -90,7 +97,21 @@ public final class Bench {
             out.printf(Locale.ROOT, " %8.3f | %9.2f |", r.tEngine(), (double) b * (r.pp() + r.tg()) / r.tEngine());
         }
         out.println();
+        // Heap allocated while timed: the logits (4 bytes per vocabulary entry per picked token)
+        // and the KV cache's growth; a kernel that runs the Vector API's Java fallback shows here
+        // as megabytes per token (it boxes every vector).
+        out.printf(Locale.ROOT, "  heap allocated while timed: pp %.1f KB/token, tg %.1f KB/token%n",
+                r.allocPp() / 1024.0 / Math.max(1, b * r.pp()), r.allocTg() / 1024.0 / Math.max(1, b * r.tg()));
         out.flush();
+    }
+
+    /** Bytes allocated on the heap so far by all threads (-1 where the JVM cannot tell). */
+    private static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getTotalThreadAllocatedBytes();
+        }
+        return -1;
     }
 
     /**
@@ -152,6 +173,7 @@ public final class Bench {
             prompts[s] = randomTokens(vocab, pp, 1000 + s);
         }
         int[] next = new int[b];
+        long a0 = allocatedBytes();
         long t0 = System.nanoTime();
         // Prompt processing: sequences back to back, each forward carrying up to ubatch tokens.
         int seq = 0, done = 0;
@@ -192,6 +214,7 @@ public final class Bench {
             done = d;
         }
         long t1 = System.nanoTime();
+        long a1 = allocatedBytes();
         // Generation: one forward of B tokens per step, greedy pick of each row.
         int[] pos = new int[b], slot = new int[b];
         boolean[] want = new boolean[b];
@@ -207,7 +230,8 @@ public final class Bench {
             }
         }
         long t2 = System.nanoTime();
-        return new Row(pp, tg, b, (t1 - t0) / 1e9, (t2 - t1) / 1e9, Double.NaN);
+        long a2 = allocatedBytes();
+        return new Row(pp, tg, b, (t1 - t0) / 1e9, (t2 - t1) / 1e9, Double.NaN, a1 - a0, a2 - a1);
     }
 
     /** The same work through the batching engine: B requests of pp tokens, tg greedy tokens each (EOS ignored). */

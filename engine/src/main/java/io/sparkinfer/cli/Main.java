@@ -29,7 +29,7 @@ public final class Main {
         register("make-model", io.sparkinfer.bench.RandomModelWriter::run,
                 "make-model --shape llama-3.2-1b|qwen2.5-0.5b|smollm2-135m|tiny --type F16|Q8_0|Q4_0|Q4_K --out FILE   random-weight GGUF");
         register("bench", io.sparkinfer.bench.Bench::run,
-                "bench --model FILE [--pp 512] [--tg 128] [--batch 1,2,4,8,16,32] [--engine]   pp/tg tokens/s like llama-bench");
+                "bench --model FILE [--pp 512] [--tg 128] [--batch 1,2,4,8,16,32] [--engine] [--pollute-vector-profiles]   pp/tg tokens/s like llama-bench");
     }
 
     private static void register(String name, Command c, String help) {

@@ -1,8 +1,10 @@
 package io.sparkinfer.kernels;
 
 import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.FLOATS;
 import static io.sparkinfer.kernels.VectorWidth.G;
 import static io.sparkinfer.kernels.VectorWidth.I;
+import static io.sparkinfer.kernels.VectorWidth.INTS;
 
 import io.sparkinfer.tensor.Q4_0Codec;
 import java.lang.foreign.MemorySegment;
@@ -120,7 +122,7 @@ final class Q8Activations {
         for (int e = 0; e < QK; e += G) {
             m = FloatVector.fromArray(F, x, off + e).abs().max(m); // fresh receiver, as VectorKernels.softmax
         }
-        float d = m.reduceLanes(VectorOperators.MAX) / 127f;
+        float d = ((FloatVector) FLOATS.cast(m)).reduceLanes(VectorOperators.MAX) / 127f;
         float id = d != 0f ? 1f / d : 0f;
         for (int e = 0; e < QK; e += G) {
             FloatVector y = FloatVector.fromArray(F, x, off + e).mul(id);
@@ -191,14 +193,15 @@ final class Q8Activations {
                     for (int e = 0; e < HALF; e += G) {
                         IntVector low = IntVector.fromArray(I, scratch, q + e);
                         IntVector high = IntVector.fromArray(I, scratch, q + HALF + e);
-                        sum = sum.add(low).add(high);
+                        sum = low.add(high).add(sum); // int adds: exact in any order
                         low.intoArray(scratch, lane * HALF + e);
                         high.sub(low.lanewise(VectorOperators.LSHL, 4)).intoArray(scratch, hi + lane * HALF + e);
                     }
                     long slot = (long) scaleSlot(lane) * Float.BYTES;
                     dst.set(ValueLayout.JAVA_FLOAT, base + SCALES + slot, d);
                     // An integer lane sum: exact in any order, so the same float as scaledSum.
-                    dst.set(ValueLayout.JAVA_FLOAT, base + DSUMS + slot, d * sum.reduceLanes(VectorOperators.ADD));
+                    dst.set(ValueLayout.JAVA_FLOAT, base + DSUMS + slot,
+                            d * ((IntVector) INTS.cast(sum)).reduceLanes(VectorOperators.ADD));
                 }
                 // steps[e * 64 + half * 32 + lane]: element e of block lane's half (0: low, 1: high),
                 // an int16 (two bytes of steps). The offset terms on the way, in lanes: sum(q) =
@@ -209,18 +212,19 @@ final class Q8Activations {
                 for (int b0 = 0; b0 < Q4_0Interleaved.BLOCKS; b0 += G) {
                     IntVector sum = IntVector.zero(I);
                     for (int half = 0; half < 2; half++) {
+                        int weight = half == 0 ? 17 : 1; // not c ? column.mul(17) : column, a merge of vectors
                         for (int e0 = 0; e0 < HALF; e0 += G) {
                             transposeTile(scratch, half * hi + b0 * HALF + e0, tile);
                             for (int c = 0; c < G; c++) {
                                 IntVector column = IntVector.fromArray(I, scratch, tile + c * G);
-                                sum = sum.add(half == 0 ? column.mul(17) : column);
+                                sum = column.mul(weight).add(sum);
                                 column.convertShape(VectorOperators.I2S, VectorWidth.S, 0).reinterpretAsBytes()
                                         .intoArray(steps, Short.BYTES * ((e0 + c) * 2 * Q4_0Interleaved.BLOCKS
                                                 + half * Q4_0Interleaved.BLOCKS + b0));
                             }
                         }
                     }
-                    sum.mul(-8).convertShape(VectorOperators.I2S, VectorWidth.S, 0).reinterpretAsBytes()
+                    ((IntVector) INTS.cast(sum)).mul(-8).convertShape(VectorOperators.I2S, VectorWidth.S, 0).reinterpretAsBytes()
                             .intoMemorySegment(dst, base + OFFSETS + (long) b0 * Short.BYTES, NATIVE);
                 }
                 MemorySegment.copy(steps, 0, dst, ValueLayout.JAVA_BYTE, base, steps.length);

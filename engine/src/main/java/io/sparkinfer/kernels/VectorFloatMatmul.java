@@ -206,11 +206,6 @@ final class VectorFloatMatmul {
         }
     }
 
-    private static FloatVector load(MemorySegment s, long index) {
-        s = NativeSegments.pin(s);
-        return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, NATIVE);
-    }
-
     private static float get(MemorySegment s, long index) {
         return s.get(AlignedFloats.FLOAT, index * Float.BYTES);
     }
@@ -227,11 +222,11 @@ final class VectorFloatMatmul {
         int i = 0;
         int bound2 = n - n % (2 * G);
         for (; i < bound2; i += 2 * G) {
-            a0 = load(w, w0 + i).fma(load(x, x0 + i), a0);
-            a1 = load(w, w0 + i + G).fma(load(x, x0 + i + G), a1);
+            a0 = FloatVector.fromMemorySegment(F, w, (w0 + i) * 4L, NATIVE).fma(FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, (w0 + i + G) * 4L, NATIVE).fma(FloatVector.fromMemorySegment(F, x, (x0 + i + G) * 4L, NATIVE), a1);
         }
         for (; i < F.loopBound(n); i += G) {
-            a0 = load(w, w0 + i).fma(load(x, x0 + i), a0);
+            a0 = FloatVector.fromMemorySegment(F, w, (w0 + i) * 4L, NATIVE).fma(FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE), a0);
         }
         a0.add(a1).intoArray(lanes, 0);
         return tail(treeSum(lanes, 0), w, w0, x, x0, i, n);
@@ -263,42 +258,42 @@ final class VectorFloatMatmul {
         for (; i < bound2; i += 2 * G) {
             // The even chunk for all 12 (row, token) pairs, then the odd one: 3 weight vectors
             // live at a time rather than 6, so the 24 accumulators are not spilled.
-            FloatVector u = load(w, i);
-            FloatVector v = load(w, w1 + i);
-            FloatVector m = load(w, w2 + i);
-            FloatVector y = load(x, x0 + i);
+            FloatVector u = FloatVector.fromMemorySegment(F, w, i * 4L, NATIVE);
+            FloatVector v = FloatVector.fromMemorySegment(F, w, (w1 + i) * 4L, NATIVE);
+            FloatVector m = FloatVector.fromMemorySegment(F, w, (w2 + i) * 4L, NATIVE);
+            FloatVector y = FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE);
             a0 = u.fma(y, a0);
             e0 = v.fma(y, e0);
             p0 = m.fma(y, p0);
-            y = load(x, x1 + i);
+            y = FloatVector.fromMemorySegment(F, x, (x1 + i) * 4L, NATIVE);
             b0 = u.fma(y, b0);
             f0 = v.fma(y, f0);
             q0 = m.fma(y, q0);
-            y = load(x, x2 + i);
+            y = FloatVector.fromMemorySegment(F, x, (x2 + i) * 4L, NATIVE);
             c0 = u.fma(y, c0);
             g0 = v.fma(y, g0);
             r0 = m.fma(y, r0);
-            y = load(x, x3 + i);
+            y = FloatVector.fromMemorySegment(F, x, (x3 + i) * 4L, NATIVE);
             d0 = u.fma(y, d0);
             h0 = v.fma(y, h0);
             s0 = m.fma(y, s0);
             int j = i + G;
-            u = load(w, j);
-            v = load(w, w1 + j);
-            m = load(w, w2 + j);
-            y = load(x, x0 + j);
+            u = FloatVector.fromMemorySegment(F, w, j * 4L, NATIVE);
+            v = FloatVector.fromMemorySegment(F, w, (w1 + j) * 4L, NATIVE);
+            m = FloatVector.fromMemorySegment(F, w, (w2 + j) * 4L, NATIVE);
+            y = FloatVector.fromMemorySegment(F, x, (x0 + j) * 4L, NATIVE);
             a1 = u.fma(y, a1);
             e1 = v.fma(y, e1);
             p1 = m.fma(y, p1);
-            y = load(x, x1 + j);
+            y = FloatVector.fromMemorySegment(F, x, (x1 + j) * 4L, NATIVE);
             b1 = u.fma(y, b1);
             f1 = v.fma(y, f1);
             q1 = m.fma(y, q1);
-            y = load(x, x2 + j);
+            y = FloatVector.fromMemorySegment(F, x, (x2 + j) * 4L, NATIVE);
             c1 = u.fma(y, c1);
             g1 = v.fma(y, g1);
             r1 = m.fma(y, r1);
-            y = load(x, x3 + j);
+            y = FloatVector.fromMemorySegment(F, x, (x3 + j) * 4L, NATIVE);
             d1 = u.fma(y, d1);
             h1 = v.fma(y, h1);
             s1 = m.fma(y, s1);
@@ -307,22 +302,22 @@ final class VectorFloatMatmul {
             // One G-chunk left (even index): into the first accumulators, as dot1 does. A copy of
             // the loop's even half on purpose: the loop with a mid-body exit instead measured
             // ~3% slower at pp128 (3 of 4 A/B pairs), and a helper would take 12 vectors.
-            FloatVector u0 = load(w, i);
-            FloatVector v0 = load(w, w1 + i);
-            FloatVector m0 = load(w, w2 + i);
-            FloatVector y0 = load(x, x0 + i);
+            FloatVector u0 = FloatVector.fromMemorySegment(F, w, i * 4L, NATIVE);
+            FloatVector v0 = FloatVector.fromMemorySegment(F, w, (w1 + i) * 4L, NATIVE);
+            FloatVector m0 = FloatVector.fromMemorySegment(F, w, (w2 + i) * 4L, NATIVE);
+            FloatVector y0 = FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE);
             a0 = u0.fma(y0, a0);
             e0 = v0.fma(y0, e0);
             p0 = m0.fma(y0, p0);
-            y0 = load(x, x1 + i);
+            y0 = FloatVector.fromMemorySegment(F, x, (x1 + i) * 4L, NATIVE);
             b0 = u0.fma(y0, b0);
             f0 = v0.fma(y0, f0);
             q0 = m0.fma(y0, q0);
-            y0 = load(x, x2 + i);
+            y0 = FloatVector.fromMemorySegment(F, x, (x2 + i) * 4L, NATIVE);
             c0 = u0.fma(y0, c0);
             g0 = v0.fma(y0, g0);
             r0 = m0.fma(y0, r0);
-            y0 = load(x, x3 + i);
+            y0 = FloatVector.fromMemorySegment(F, x, (x3 + i) * 4L, NATIVE);
             d0 = u0.fma(y0, d0);
             h0 = v0.fma(y0, h0);
             s0 = m0.fma(y0, s0);
@@ -428,9 +423,9 @@ final class VectorFloatMatmul {
         for (; i < bound2; i += 2 * G) {
             // The even chunk for all 12 (row, token) pairs, then the odd one: 3 weight vectors
             // live at a time rather than 6, so the 24 accumulators are not spilled.
-            FloatVector u = load(w, i);
-            FloatVector v = load(w, w1 + i);
-            FloatVector m = load(w, w2 + i);
+            FloatVector u = FloatVector.fromMemorySegment(F, w, i * 4L, NATIVE);
+            FloatVector v = FloatVector.fromMemorySegment(F, w, (w1 + i) * 4L, NATIVE);
+            FloatVector m = FloatVector.fromMemorySegment(F, w, (w2 + i) * 4L, NATIVE);
             FloatVector y = IntVector.fromMemorySegment(I, xp, (z0 + i / 2) * Integer.BYTES, NATIVE)
                     .and(Bf16Activations.HIGH).reinterpretAsFloats();
             a0 = u.fma(y, a0);
@@ -452,9 +447,9 @@ final class VectorFloatMatmul {
             h0 = v.fma(y, h0);
             s0 = m.fma(y, s0);
             int j = i + G;
-            u = load(w, j);
-            v = load(w, w1 + j);
-            m = load(w, w2 + j);
+            u = FloatVector.fromMemorySegment(F, w, j * 4L, NATIVE);
+            v = FloatVector.fromMemorySegment(F, w, (w1 + j) * 4L, NATIVE);
+            m = FloatVector.fromMemorySegment(F, w, (w2 + j) * 4L, NATIVE);
             y = IntVector.fromMemorySegment(I, xp, (z0 + i / 2) * Integer.BYTES, NATIVE)
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             a1 = u.fma(y, a1);
@@ -480,22 +475,22 @@ final class VectorFloatMatmul {
             // One G-chunk left (even index): into the first accumulators, as dot1 does. A copy of
             // the loop's even half on purpose: the loop with a mid-body exit instead measured
             // ~3% slower at pp128 (3 of 4 A/B pairs), and a helper would take 12 vectors.
-            FloatVector u0 = load(w, i);
-            FloatVector v0 = load(w, w1 + i);
-            FloatVector m0 = load(w, w2 + i);
-            FloatVector y0 = load(x, x0 + i);
+            FloatVector u0 = FloatVector.fromMemorySegment(F, w, i * 4L, NATIVE);
+            FloatVector v0 = FloatVector.fromMemorySegment(F, w, (w1 + i) * 4L, NATIVE);
+            FloatVector m0 = FloatVector.fromMemorySegment(F, w, (w2 + i) * 4L, NATIVE);
+            FloatVector y0 = FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE);
             a0 = u0.fma(y0, a0);
             e0 = v0.fma(y0, e0);
             p0 = m0.fma(y0, p0);
-            y0 = load(x, x1 + i);
+            y0 = FloatVector.fromMemorySegment(F, x, (x1 + i) * 4L, NATIVE);
             b0 = u0.fma(y0, b0);
             f0 = v0.fma(y0, f0);
             q0 = m0.fma(y0, q0);
-            y0 = load(x, x2 + i);
+            y0 = FloatVector.fromMemorySegment(F, x, (x2 + i) * 4L, NATIVE);
             c0 = u0.fma(y0, c0);
             g0 = v0.fma(y0, g0);
             r0 = m0.fma(y0, r0);
-            y0 = load(x, x3 + i);
+            y0 = FloatVector.fromMemorySegment(F, x, (x3 + i) * 4L, NATIVE);
             d0 = u0.fma(y0, d0);
             h0 = v0.fma(y0, h0);
             s0 = m0.fma(y0, s0);

@@ -53,11 +53,6 @@ final class VectorQuantDot {
         return Float.float16ToFloat(ShortVector.fromMemorySegment(SCALE, w, blk, LE).lane(0));
     }
 
-    private static FloatVector bytesToFloats(MemorySegment w, long o) {
-        w = NativeSegments.pin(w);
-        return (FloatVector) ByteVector.fromMemorySegment(B, w, o, LE).convertShape(VectorOperators.B2F, F, 0);
-    }
-
     /**
      * Row at {@code base} (cols / 32 blocks) dotted with x[x0 .. x0 + cols). lanes, here and in
      * the kernels below: a scratch for the lane sums (G floats per result of one call), which
@@ -73,8 +68,8 @@ final class VectorQuantDot {
             float d = scale(w, blk);
             int xb = x0 + b * QK;
             for (int k = 0; k < QK; k += 2 * G) {
-                FloatVector w0 = bytesToFloats(w, blk + Q8_0Codec.QS + k).mul(d);
-                FloatVector w1 = bytesToFloats(w, blk + Q8_0Codec.QS + k + G).mul(d);
+                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
                 a0 = w0.fma(FloatVector.fromArray(F, x, xb + k), a0);
                 a1 = w1.fma(FloatVector.fromArray(F, x, xb + k + G), a1);
             }
@@ -105,21 +100,16 @@ final class VectorQuantDot {
             for (int k = 0; k < QK; k += 2 * G) {
                 FloatVector y0 = FloatVector.fromArray(F, x, xb + k);
                 FloatVector y1 = FloatVector.fromArray(F, x, xb + k + G);
-                a0 = bytesToFloats(w, blk0 + Q8_0Codec.QS + k).mul(d0).fma(y0, a0);
-                a1 = bytesToFloats(w, blk0 + Q8_0Codec.QS + k + G).mul(d0).fma(y1, a1);
-                b0 = bytesToFloats(w, blk1 + Q8_0Codec.QS + k).mul(d1).fma(y0, b0);
-                b1 = bytesToFloats(w, blk1 + Q8_0Codec.QS + k + G).mul(d1).fma(y1, b1);
+                a0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(y0, a0);
+                a1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(y1, a1);
+                b0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(y0, b0);
+                b1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(y1, b1);
             }
         }
         a0.add(a1).intoArray(lanes, 0);
         b0.add(b1).intoArray(lanes, G);
         out[o0] = treeSum(lanes, 0);
         out[o1] = treeSum(lanes, G);
-    }
-
-    private static FloatVector load(MemorySegment x, long index) {
-        x = NativeSegments.pin(x);
-        return FloatVector.fromMemorySegment(F, x, index * Float.BYTES, NATIVE);
     }
 
     /**
@@ -148,33 +138,33 @@ final class VectorQuantDot {
             float s1 = scale(w, blk1);
             long xb = (long) b * QK;
             for (int k = 0; k < QK; k += 2 * G) {
-                FloatVector u = bytesToFloats(w, blk0 + Q8_0Codec.QS + k).mul(s0);
-                FloatVector v = bytesToFloats(w, blk1 + Q8_0Codec.QS + k).mul(s1);
-                FloatVector y = load(x, x0 + xb + k);
+                FloatVector u = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(s0);
+                FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(s1);
+                FloatVector y = FloatVector.fromMemorySegment(F, x, (x0 + xb + k) * 4L, NATIVE);
                 a0 = u.fma(y, a0);
                 e0 = v.fma(y, e0);
-                y = load(x, x1 + xb + k);
+                y = FloatVector.fromMemorySegment(F, x, (x1 + xb + k) * 4L, NATIVE);
                 b0 = u.fma(y, b0);
                 f0 = v.fma(y, f0);
-                y = load(x, x2 + xb + k);
+                y = FloatVector.fromMemorySegment(F, x, (x2 + xb + k) * 4L, NATIVE);
                 c0 = u.fma(y, c0);
                 g0 = v.fma(y, g0);
-                y = load(x, x3 + xb + k);
+                y = FloatVector.fromMemorySegment(F, x, (x3 + xb + k) * 4L, NATIVE);
                 d0 = u.fma(y, d0);
                 h0 = v.fma(y, h0);
                 long j = xb + k + G;
-                u = bytesToFloats(w, blk0 + Q8_0Codec.QS + k + G).mul(s0);
-                v = bytesToFloats(w, blk1 + Q8_0Codec.QS + k + G).mul(s1);
-                y = load(x, x0 + j);
+                u = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(s0);
+                v = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(s1);
+                y = FloatVector.fromMemorySegment(F, x, (x0 + j) * 4L, NATIVE);
                 a1 = u.fma(y, a1);
                 e1 = v.fma(y, e1);
-                y = load(x, x1 + j);
+                y = FloatVector.fromMemorySegment(F, x, (x1 + j) * 4L, NATIVE);
                 b1 = u.fma(y, b1);
                 f1 = v.fma(y, f1);
-                y = load(x, x2 + j);
+                y = FloatVector.fromMemorySegment(F, x, (x2 + j) * 4L, NATIVE);
                 c1 = u.fma(y, c1);
                 g1 = v.fma(y, g1);
-                y = load(x, x3 + j);
+                y = FloatVector.fromMemorySegment(F, x, (x3 + j) * 4L, NATIVE);
                 d1 = u.fma(y, d1);
                 h1 = v.fma(y, h1);
             }

@@ -72,11 +72,6 @@ final class VectorRowDecoder {
         }
     }
 
-    private static void store(FloatVector v, MemorySegment dst, long index) {
-        dst = NativeSegments.pin(dst);
-        v.intoMemorySegment(dst, index * Float.BYTES, NATIVE);
-    }
-
     /**
      * IEEE half to float without a conversion instruction (the Vector API has none): shift the
      * exponent and mantissa into float position and multiply by 2^112 to rebias the exponent,
@@ -100,7 +95,7 @@ final class VectorRowDecoder {
             IntVector bits = finite.add(special.neg().and(112 << 23))
                     .or(nan.lanewise(VectorOperators.LSHL, 22))
                     .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-            store(bits.reinterpretAsFloats(), dst, dstOff + i);
+            bits.reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * 4L, NATIVE);
         }
         for (; i < n; i++) {
             dst.set(AlignedFloats.FLOAT, (dstOff + i) * Float.BYTES, Float.float16ToFloat(src.get(Layouts.I16, off + 2L * i)));
@@ -116,7 +111,7 @@ final class VectorRowDecoder {
             float d = VectorQuantDot.scale(src, blk);
             long y = dstOff + b * Q8_0Codec.BLOCK;
             for (int k = 0; k < Q8_0Codec.BLOCK; k += G) {
-                store(toFloats(ByteVector.fromMemorySegment(B, src, blk + Q8_0Codec.QS + k, LE)).mul(d), dst, y + k);
+                ((FloatVector) ByteVector.fromMemorySegment(B, src, blk + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).intoMemorySegment(dst, (y + k) * 4L, NATIVE);
             }
         }
     }
@@ -132,9 +127,8 @@ final class VectorRowDecoder {
             for (int k = 0; k < Q4_0Codec.BLOCK / 2; k += G) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, src, blk + Q4_0Codec.QS + k, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                store(((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d), dst, y + k);
-                store(((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d),
-                        dst, y + 16 + k);
+                ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoMemorySegment(dst, (y + k) * 4L, NATIVE);
+                ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoMemorySegment(dst, (y + 16 + k) * 4L, NATIVE);
             }
         }
     }
@@ -146,15 +140,11 @@ final class VectorRowDecoder {
         for (; i < F.loopBound(n); i += G) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            store(h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), dst, dstOff + i);
+            h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * 4L, NATIVE);
         }
         for (; i < n; i++) {
             dst.set(AlignedFloats.FLOAT, (dstOff + i) * Float.BYTES, BF16Codec.toFloat(src.get(Layouts.I16, off + 2L * i)));
         }
-    }
-
-    private static FloatVector toFloats(ByteVector v) {
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
 
     private static float f16(byte[] raw, int o) {
@@ -193,9 +183,8 @@ final class VectorRowDecoder {
                     // Nibbles split in int lanes (no byte shifts on x86, see q6_K).
                     IntVector v = (IntVector) ByteVector.fromArray(B, raw, o + 16 + 32 * c + k)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    store(((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1), dst, y + 64 * c + k);
-                    store(((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d2, m2),
-                            dst, y + 64 * c + 32 + k);
+                    ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoMemorySegment(dst, (y + 64 * c + k) * 4L, NATIVE);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d2, m2).intoMemorySegment(dst, (y + 64 * c + 32 + k) * 4L, NATIVE);
                 }
             }
         }
@@ -277,15 +266,15 @@ final class VectorRowDecoder {
                     IntVector hi = (IntVector) ByteVector.fromArray(B, raw, qh + l)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     int sc = 16 * b + 8 * h + l / 16;
-                    store(((FloatVector) lo0.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(scales[sc]), dst, y + l);
-                    store(((FloatVector) lo1.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 2]), dst, y + l + 32);
-                    store(((FloatVector) lo0.lanewise(VectorOperators.LSHR, 4).or(hi.and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 4]), dst, y + l + 64);
-                    store(((FloatVector) lo1.lanewise(VectorOperators.LSHR, 4)
+                    ((FloatVector) lo0.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc]).intoMemorySegment(dst, (y + l) * 4L, NATIVE);
+                    ((FloatVector) lo1.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 2]).intoMemorySegment(dst, (y + l + 32) * 4L, NATIVE);
+                    ((FloatVector) lo0.lanewise(VectorOperators.LSHR, 4).or(hi.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 4]).intoMemorySegment(dst, (y + l + 64) * 4L, NATIVE);
+                    ((FloatVector) lo1.lanewise(VectorOperators.LSHR, 4)
                             .or(hi.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 6]), dst, y + l + 96);
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 6]).intoMemorySegment(dst, (y + l + 96) * 4L, NATIVE);
                 }
             }
         }

@@ -8,6 +8,7 @@ import static io.sparkinfer.kernels.VectorQ4Dot.STEP_BYTES;
 import static io.sparkinfer.kernels.VectorQ4Dot.SW;
 import static io.sparkinfer.kernels.VectorQ4Dot.VB;
 import static io.sparkinfer.kernels.VectorWidth.F;
+import static io.sparkinfer.kernels.VectorWidth.FLOATS;
 import static io.sparkinfer.kernels.VectorWidth.I;
 
 import java.lang.foreign.MemorySegment;
@@ -195,10 +196,11 @@ final class VectorSplitSums {
                 FloatVector bo = (FloatVector) r.lanewise(VectorOperators.ASHR, 16)
                         .add(u.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
                 FloatVector e0 = sa0.fma(ae, sb0.mul(be))
-                        .fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES, NATIVE)), k == 0 ? a0 : b0);
+                        .fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES, NATIVE)),
+                                (FloatVector) FLOATS.cast(k == 0 ? a0 : b0));
                 FloatVector e1 = sa1.fma(ao, sb1.mul(bo))
                         .fma(dv.mul(FloatVector.fromMemorySegment(F, x, xg + Q8Activations.SCALES + VB, NATIVE)),
-                                k == 0 ? a1 : b1);
+                                (FloatVector) FLOATS.cast(k == 0 ? a1 : b1));
                 if (k == 0) {
                     a0 = e0;
                     a1 = e1;
@@ -208,9 +210,9 @@ final class VectorSplitSums {
                 }
             }
         }
-        a0.intoMemorySegment(acc, at, NATIVE);
-        a1.intoMemorySegment(acc, at + VB, NATIVE);
-        b0.intoMemorySegment(acc, at + 2 * VB, NATIVE);
-        b1.intoMemorySegment(acc, at + 3 * VB, NATIVE);
+        ((FloatVector) FLOATS.cast(a0)).intoMemorySegment(acc, at, NATIVE);
+        ((FloatVector) FLOATS.cast(a1)).intoMemorySegment(acc, at + VB, NATIVE);
+        ((FloatVector) FLOATS.cast(b0)).intoMemorySegment(acc, at + 2 * VB, NATIVE);
+        ((FloatVector) FLOATS.cast(b1)).intoMemorySegment(acc, at + 3 * VB, NATIVE);
     }
 }

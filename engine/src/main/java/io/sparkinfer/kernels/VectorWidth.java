@@ -6,6 +6,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -31,6 +32,19 @@ final class VectorWidth {
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(BITS));
     static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(BITS / 2));
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(BITS / 4));
+    /**
+     * F's and I's vector classes. {@code (FloatVector) FLOATS.cast(v)} gives C2 the exact class of
+     * a vector that reaches its use through a merge (a loop-carried accumulator, a {@code c ? a :
+     * b}), which C2 otherwise knows only as a FloatVector: then the Vector API call that takes it
+     * is bound, and its intrinsic admitted, by type profiles inside the JDK's methods, shared by
+     * every caller in the JVM; where another library's vectors (another shape) have been through
+     * them, the kernel compiles to the Java fallback, which boxes every vector (session 22: 1B
+     * Q6_K batched decode allocated 200 GB in 16 steps after {@code bench
+     * --pollute-vector-profiles}). Class.cast with a constant class is a C2 intrinsic: a type
+     * check that folds away where the class is already known. See {@link VectorQ4Dot#SHORTS}.
+     */
+    static final Class<? extends Vector<Float>> FLOATS = F.vectorType();
+    static final Class<? extends Vector<Integer>> INTS = I.vectorType();
     /** Lanes per float vector (16 with AVX-512, 8 with AVX2). */
     static final int G = F.length();
 
