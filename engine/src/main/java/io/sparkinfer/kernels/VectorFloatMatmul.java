@@ -36,6 +36,12 @@ import jdk.incubator.vector.VectorOperators;
  * Q4_0 does not come here: it has integer kernels ({@link VectorQ4Matmul}).
  */
 final class VectorFloatMatmul {
+    /*
+     * Loads are written out, `FloatVector.fromMemorySegment(F, s, index * 4L, NATIVE)` with the
+     * index in floats, not in a load helper: C2 left such a helper un-inlined once its own
+     * compile had grown ("already compiled into a medium method"), boxing every vector
+     * (KernelVectorCallsTest, session 22).
+     */
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private VectorFloatMatmul() {
@@ -222,11 +228,14 @@ final class VectorFloatMatmul {
         int i = 0;
         int bound2 = n - n % (2 * G);
         for (; i < bound2; i += 2 * G) {
-            a0 = FloatVector.fromMemorySegment(F, w, (w0 + i) * 4L, NATIVE).fma(FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE), a0);
-            a1 = FloatVector.fromMemorySegment(F, w, (w0 + i + G) * 4L, NATIVE).fma(FloatVector.fromMemorySegment(F, x, (x0 + i + G) * 4L, NATIVE), a1);
+            a0 = FloatVector.fromMemorySegment(F, w, (w0 + i) * 4L, NATIVE)
+                    .fma(FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, (w0 + i + G) * 4L, NATIVE)
+                    .fma(FloatVector.fromMemorySegment(F, x, (x0 + i + G) * 4L, NATIVE), a1);
         }
         for (; i < F.loopBound(n); i += G) {
-            a0 = FloatVector.fromMemorySegment(F, w, (w0 + i) * 4L, NATIVE).fma(FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE), a0);
+            a0 = FloatVector.fromMemorySegment(F, w, (w0 + i) * 4L, NATIVE)
+                    .fma(FloatVector.fromMemorySegment(F, x, (x0 + i) * 4L, NATIVE), a0);
         }
         a0.add(a1).intoArray(lanes, 0);
         return tail(treeSum(lanes, 0), w, w0, x, x0, i, n);
