@@ -100,8 +100,10 @@ public final class Bench {
         // Heap allocated while timed: the logits (4 bytes per vocabulary entry per picked token)
         // and the KV cache's growth; a kernel that runs the Vector API's Java fallback shows here
         // as megabytes per token (it boxes every vector).
-        out.printf(Locale.ROOT, "  heap allocated while timed: pp %.1f KB/token, tg %.1f KB/token%n",
-                r.allocPp() / 1024.0 / Math.max(1, b * r.pp()), r.allocTg() / 1024.0 / Math.max(1, b * r.tg()));
+        if (r.allocPp() >= 0) { // -1 where the JVM cannot count it: no line, rather than a false 0
+            out.printf(Locale.ROOT, "  heap allocated while timed: pp %.1f KB/token, tg %.1f KB/token%n",
+                    r.allocPp() / 1024.0 / Math.max(1, b * r.pp()), r.allocTg() / 1024.0 / Math.max(1, b * r.tg()));
+        }
         out.flush();
     }
 
@@ -231,7 +233,9 @@ public final class Bench {
         }
         long t2 = System.nanoTime();
         long a2 = allocatedBytes();
-        return new Row(pp, tg, b, (t1 - t0) / 1e9, (t2 - t1) / 1e9, Double.NaN, a1 - a0, a2 - a1);
+        boolean counted = a0 >= 0;
+        return new Row(pp, tg, b, (t1 - t0) / 1e9, (t2 - t1) / 1e9, Double.NaN, counted ? a1 - a0 : -1,
+                counted ? a2 - a1 : -1);
     }
 
     /** The same work through the batching engine: B requests of pp tokens, tg greedy tokens each (EOS ignored). */

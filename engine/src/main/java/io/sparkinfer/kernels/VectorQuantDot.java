@@ -68,8 +68,10 @@ final class VectorQuantDot {
             float d = scale(w, blk);
             int xb = x0 + b * QK;
             for (int k = 0; k < QK; k += 2 * G) {
-                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk + Q8_0Codec.QS + k, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk + Q8_0Codec.QS + k + G, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
                 a0 = w0.fma(FloatVector.fromArray(F, x, xb + k), a0);
                 a1 = w1.fma(FloatVector.fromArray(F, x, xb + k + G), a1);
             }
@@ -100,10 +102,14 @@ final class VectorQuantDot {
             for (int k = 0; k < QK; k += 2 * G) {
                 FloatVector y0 = FloatVector.fromArray(F, x, xb + k);
                 FloatVector y1 = FloatVector.fromArray(F, x, xb + k + G);
-                a0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(y0, a0);
-                a1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(y1, a1);
-                b0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(y0, b0);
-                b1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(y1, b1);
+                a0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(y0, a0);
+                a1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k + G, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(y1, a1);
+                b0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(y0, b0);
+                b1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k + G, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(y1, b1);
             }
         }
         a0.add(a1).intoArray(lanes, 0);
@@ -138,8 +144,10 @@ final class VectorQuantDot {
             float s1 = scale(w, blk1);
             long xb = (long) b * QK;
             for (int k = 0; k < QK; k += 2 * G) {
-                FloatVector u = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(s0);
-                FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(s1);
+                FloatVector u = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(s0);
+                FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(s1);
                 FloatVector y = FloatVector.fromMemorySegment(F, x, (x0 + xb + k) * 4L, NATIVE);
                 a0 = u.fma(y, a0);
                 e0 = v.fma(y, e0);
@@ -153,8 +161,10 @@ final class VectorQuantDot {
                 d0 = u.fma(y, d0);
                 h0 = v.fma(y, h0);
                 long j = xb + k + G;
-                u = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(s0);
-                v = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k + G, LE).convertShape(VectorOperators.B2F, F, 0)).mul(s1);
+                u = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk0 + Q8_0Codec.QS + k + G, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(s0);
+                v = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk1 + Q8_0Codec.QS + k + G, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(s1);
                 y = FloatVector.fromMemorySegment(F, x, (x0 + j) * 4L, NATIVE);
                 a1 = u.fma(y, a1);
                 e1 = v.fma(y, e1);

@@ -111,7 +111,8 @@ final class VectorRowDecoder {
             float d = VectorQuantDot.scale(src, blk);
             long y = dstOff + b * Q8_0Codec.BLOCK;
             for (int k = 0; k < Q8_0Codec.BLOCK; k += G) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, src, blk + Q8_0Codec.QS + k, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).intoMemorySegment(dst, (y + k) * 4L, NATIVE);
+                ((FloatVector) ByteVector.fromMemorySegment(B, src, blk + Q8_0Codec.QS + k, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoMemorySegment(dst, (y + k) * 4L, NATIVE);
             }
         }
     }
@@ -127,8 +128,10 @@ final class VectorRowDecoder {
             for (int k = 0; k < Q4_0Codec.BLOCK / 2; k += G) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, src, blk + Q4_0Codec.QS + k, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoMemorySegment(dst, (y + k) * 4L, NATIVE);
-                ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoMemorySegment(dst, (y + 16 + k) * 4L, NATIVE);
+                ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
+                        .intoMemorySegment(dst, (y + k) * 4L, NATIVE);
+                ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
+                        .intoMemorySegment(dst, (y + 16 + k) * 4L, NATIVE);
             }
         }
     }
@@ -140,7 +143,8 @@ final class VectorRowDecoder {
         for (; i < F.loopBound(n); i += G) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, off + 2L * i, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * 4L, NATIVE);
+            h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .intoMemorySegment(dst, (dstOff + i) * 4L, NATIVE);
         }
         for (; i < n; i++) {
             dst.set(AlignedFloats.FLOAT, (dstOff + i) * Float.BYTES, BF16Codec.toFloat(src.get(Layouts.I16, off + 2L * i)));
@@ -183,8 +187,10 @@ final class VectorRowDecoder {
                     // Nibbles split in int lanes (no byte shifts on x86, see q6_K).
                     IntVector v = (IntVector) ByteVector.fromArray(B, raw, o + 16 + 32 * c + k)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoMemorySegment(dst, (y + 64 * c + k) * 4L, NATIVE);
-                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d2, m2).intoMemorySegment(dst, (y + 64 * c + 32 + k) * 4L, NATIVE);
+                    ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1)
+                            .intoMemorySegment(dst, (y + 64 * c + k) * 4L, NATIVE);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d2, m2)
+                            .intoMemorySegment(dst, (y + 64 * c + 32 + k) * 4L, NATIVE);
                 }
             }
         }
@@ -267,14 +273,18 @@ final class VectorRowDecoder {
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     int sc = 16 * b + 8 * h + l / 16;
                     ((FloatVector) lo0.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(scales[sc]).intoMemorySegment(dst, (y + l) * 4L, NATIVE);
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc])
+                                    .intoMemorySegment(dst, (y + l) * 4L, NATIVE);
                     ((FloatVector) lo1.and(0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 2]).intoMemorySegment(dst, (y + l + 32) * 4L, NATIVE);
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 2])
+                                    .intoMemorySegment(dst, (y + l + 32) * 4L, NATIVE);
                     ((FloatVector) lo0.lanewise(VectorOperators.LSHR, 4).or(hi.and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 4]).intoMemorySegment(dst, (y + l + 64) * 4L, NATIVE);
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 4])
+                                    .intoMemorySegment(dst, (y + l + 64) * 4L, NATIVE);
                     ((FloatVector) lo1.lanewise(VectorOperators.LSHR, 4)
                             .or(hi.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 6]).intoMemorySegment(dst, (y + l + 96) * 4L, NATIVE);
+                            .convert(VectorOperators.I2F, 0)).mul(scales[sc + 6])
+                                    .intoMemorySegment(dst, (y + l + 96) * 4L, NATIVE);
                 }
             }
         }
