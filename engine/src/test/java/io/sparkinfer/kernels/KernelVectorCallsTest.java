@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -64,7 +65,7 @@ class KernelVectorCallsTest {
         int declarations = 0;
         for (Path file : sources()) {
             String src = Files.readString(file);
-            Set<String> shorts = new java.util.HashSet<>();
+            Set<String> shorts = new HashSet<>();
             Matcher declaration = SHORT_DECLARATION.matcher(src);
             while (declaration.find()) {
                 Matcher names = Pattern.compile("(?:ShortVector |, )(\\w+) = ").matcher(declaration.group());
