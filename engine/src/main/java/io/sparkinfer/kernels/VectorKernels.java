@@ -71,6 +71,10 @@ public final class VectorKernels implements Kernels {
         float[] quantizedInput = new float[0];
         int quantizedTokens;
         int quantizedCols = -1;
+        /** {@link #quantized} spread for bundled rows ({@link RowBundles#spread}), of spreadCols columns or -1. */
+        final AlignedFloats spread = new AlignedFloats();
+        int spreadTokens;
+        int spreadCols = -1;
         /** Scratch of {@link Q8Activations#quantize}: block rows, a transpose tile, one block. */
         final int[] quantizeInts = new int[Q8Activations.SCRATCH_INTS];
         final byte[] steps = new byte[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS * Short.BYTES];
@@ -205,7 +209,12 @@ public final class VectorKernels implements Kernels {
         };
     }
 
+    /** w re-laid for its integer kernels: as {@link RowBundles} where they apply, else row by row. */
     private static MemorySegment pack(WeightMatrix w) {
+        return packRows(RowBundles.applies(w.type(), w.cols()) ? RowBundles.virtual(w) : w);
+    }
+
+    private static MemorySegment packRows(WeightMatrix w) {
         return switch (w.type()) {
             case Q4_K -> Q4_KInterleaved.pack(w);
             case Q6_K, Q3_K, Q2_K -> Q6_KInterleaved.pack(w);
@@ -233,15 +242,45 @@ public final class VectorKernels implements Kernels {
         }
         MemorySegment packed = w.packed() != null ? w.packed() : pack(w);
         int rows = w.rows();
-        int cols = w.cols();
-        if (packed.byteSize() < rows * VectorQ4Matmul.rowBytes(w.type(), cols)) {
-            throw new IllegalArgumentException(w.name() + ": packed copy has " + packed.byteSize()
-                    + " bytes, not the " + w.type() + " interleaved layout of " + rows + " x " + cols);
-        }
-        MemorySegment xq = quantized(scratch.get(), x, nTokens, cols);
         GGMLType type = w.type();
-        parallel.run(rows, (from, to) -> VectorQ4Matmul.rows(packed, type, rows, cols, xq, nTokens, out, from, to,
-                scratch.get().rows.atLeast(VectorQ4Matmul.accFloats(type, cols))));
+        boolean bundled = RowBundles.applies(type, w.cols());
+        // Bundled: the kernels run over RowBundles' virtual rows, on activations spread to match.
+        int packedRows = bundled ? RowBundles.bundles(rows) : rows;
+        int cols = bundled ? RowBundles.virtualCols(w.cols()) : w.cols();
+        if (packed.byteSize() < packedRows * VectorQ4Matmul.rowBytes(type, cols)) {
+            throw new IllegalArgumentException(w.name() + ": packed copy has " + packed.byteSize()
+                    + " bytes, not the " + type + " interleaved layout of " + packedRows + " x " + cols);
+        }
+        Scratch caller = scratch.get();
+        MemorySegment xq = quantized(caller, x, nTokens, w.cols());
+        if (bundled) {
+            xq = spread(caller, xq, nTokens, w.cols());
+        }
+        MemorySegment xk = xq;
+        parallel.run(packedRows, (from, to) -> VectorQ4Matmul.rows(packed, type, rows, cols, xk, nTokens, out,
+                from, to, scratch.get().rows.atLeast(VectorQ4Matmul.accFloats(type, cols)), bundled));
+    }
+
+    /**
+     * The caller's quantized activations xq (cols columns) spread for bundled rows ({@link
+     * RowBundles#spread}), into the caller's scratch; kept while the quantized input is (q/k/v,
+     * gate/up).
+     */
+    private MemorySegment spread(Scratch caller, MemorySegment xq, int nTokens, int cols) {
+        long floats = (nTokens * Q8Activations.tokenBytes(RowBundles.virtualCols(cols)) + Float.BYTES - 1)
+                / Float.BYTES;
+        MemorySegment out = caller.spread.atLeast(floats);
+        if (caller.spreadCols == cols && caller.spreadTokens == nTokens && caller.quantizedCols == cols) {
+            return out;
+        }
+        if (nTokens == 1) {
+            RowBundles.spread(xq, cols, 0, 1, out);
+        } else {
+            parallel.run(nTokens, (from, to) -> RowBundles.spread(xq, cols, from, to, out));
+        }
+        caller.spreadCols = cols;
+        caller.spreadTokens = nTokens;
+        return out;
     }
 
     /**
@@ -257,6 +296,7 @@ public final class VectorKernels implements Kernels {
             return caller.quantized.atLeast(floats);
         }
         caller.quantizedCols = -1;
+        caller.spreadCols = -1;
         MemorySegment xq = caller.quantized.atLeast(floats);
         if (nTokens == 1) {
             Q8Activations.quantize(x, cols, 0, 1, xq, caller.quantizeInts, caller.steps);

@@ -40,10 +40,11 @@ final class VectorQ4Matmul {
      * Rows [from, to) of out for all nTokens tokens. packed: the rows in type's layout ({@link
      * Q4_0Interleaved}, {@link Q4_KInterleaved}, {@link Q6_KInterleaved}); x: the tokens in
      * {@link Q8Activations} layout, {@code tokenBytes(cols)} apart; acc: aligned scratch of
-     * {@link #accFloats} floats.
+     * {@link #accFloats} floats; rows: out's rows per token. bundled: packed holds {@link
+     * RowBundles}' virtual rows, from and to count those, and each gives G of out's rows.
      */
     static void rows(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int nTokens,
-                     float[] out, int from, int to, MemorySegment acc) {
+                     float[] out, int from, int to, MemorySegment acc, boolean bundled) {
         packed = NativeSegments.pin(packed);
         x = NativeSegments.pin(x);
         acc = NativeSegments.pin(acc);
@@ -73,20 +74,20 @@ final class VectorQ4Matmul {
                     CacheSweep.read(packed, r0 * rowBytes, r1 * rowBytes);
                 }
                 if (halves) {
-                    halfQuads(packed, type, rows, cols, x, quads, out, r0, r1, acc);
+                    halfQuads(packed, type, rows, cols, x, quads, out, r0, r1, acc, bundled);
                 } else {
-                    q4Quads(packed, type, rows, cols, x, quads, out, r0, r1, acc);
+                    q4Quads(packed, type, rows, cols, x, quads, out, r0, r1, acc, bundled);
                 }
             }
             if (quads < nTokens) {
-                singles(packed, type, rows, cols, x, quads, nTokens, out, r0, r1, acc);
+                singles(packed, type, rows, cols, x, quads, nTokens, out, r0, r1, acc, bundled);
             }
         }
     }
 
     /** Rows [r0, r1) (a row block) for tokens [0, quads) of Q4_0 or Q4_K, four at a time. */
     private static void q4Quads(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int quads,
-                                float[] out, int r0, int r1, MemorySegment acc) {
+                                float[] out, int r0, int r1, MemorySegment acc, boolean bundled) {
         int groups = Q4_0Interleaved.groups(cols);
         boolean kQuant = type == GGMLType.Q4_K;
         long rowBytes = rowBytes(type, cols);
@@ -117,9 +118,7 @@ final class VectorQ4Matmul {
                     }
                 }
             }
-            for (int r = r0; r < r1; r++) {
-                VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
-            }
+            finish4(acc, accRow, out, t, rows, r0, r1, bundled);
         }
     }
 
@@ -129,7 +128,7 @@ final class VectorQ4Matmul {
      * with itself; at 256 bits each group's two chunks one after the other.
      */
     private static void halfQuads(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int quads,
-                                  float[] out, int r0, int r1, MemorySegment acc) {
+                                  float[] out, int r0, int r1, MemorySegment acc, boolean bundled) {
         int groups = Q4_0Interleaved.groups(cols);
         long xs = Q8Activations.tokenBytes(cols);
         long accRow = VectorQ4Dot.ACC_BYTES;
@@ -190,9 +189,7 @@ final class VectorQ4Matmul {
                     }
                 }
             }
-            for (int r = r0; r < r1; r++) {
-                VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
-            }
+            finish4(acc, accRow, out, t, rows, r0, r1, bundled);
         }
     }
 
@@ -229,7 +226,7 @@ final class VectorQ4Matmul {
 
     /** Rows [r0, r1) for tokens [t0, nTokens), one at a time, with type's one-token kernel. */
     private static void singles(MemorySegment packed, GGMLType type, int rows, int cols, MemorySegment x, int t0,
-                                int nTokens, float[] out, int r0, int r1, MemorySegment acc) {
+                                int nTokens, float[] out, int r0, int r1, MemorySegment acc, boolean bundled) {
         int groups = Q4_0Interleaved.groups(cols);
         long rowBytes = rowBytes(type, cols);
         long xs = Q8Activations.tokenBytes(cols);
@@ -245,7 +242,28 @@ final class VectorQ4Matmul {
                             LegacyInterleaved.hasMins(type));
                     default -> VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                 }
-                out[t * rows + r] = VectorQ4Dot.finish(acc);
+                if (bundled) {
+                    RowBundles.finish(acc, out, t * rows + r * RowBundles.ROWS, Math.min(RowBundles.ROWS,
+                            rows - r * RowBundles.ROWS));
+                } else {
+                    out[t * rows + r] = VectorQ4Dot.finish(acc);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows [r0, r1) of a row block for tokens t .. t + 3 from their accumulators (acc + (r - r0)
+     * accRow) into out (rows apart per token): a row each, or G of out's rows each when bundled.
+     */
+    private static void finish4(MemorySegment acc, long accRow, float[] out, int t, int rows, int r0, int r1,
+                                boolean bundled) {
+        for (int r = r0; r < r1; r++) {
+            if (bundled) {
+                RowBundles.finish4(acc, (r - r0) * accRow, out, t * rows + r * RowBundles.ROWS, rows,
+                        Math.min(RowBundles.ROWS, rows - r * RowBundles.ROWS));
+            } else {
+                VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
             }
         }
     }

@@ -1,0 +1,207 @@
+package io.sparkinfer.kernels;
+
+import static io.sparkinfer.kernels.VectorWidth.G;
+import static io.sparkinfer.kernels.VectorWidth.I;
+
+import io.sparkinfer.tensor.GGMLType;
+import io.sparkinfer.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+
+/**
+ * Rows whose block count is not a multiple of a group's 32 ({@link Q4_0Interleaved}) multiplied
+ * without padding, for the 32-element types of the integer dots (Q4_0, Q5_0, Q5_1, Q4_1): G rows
+ * (a float vector's lanes) share each group, float lane i holding row i of the bundle.
+ *
+ * <p>Why: a group gives each block one int16 lane, and the kernels' float accumulators end with
+ * lane i holding blocks 2i and 2i + 1 of the chunk (the even and odd accumulators: {@link
+ * Q8Activations#scaleSlot}); a row's groups are summed lane by lane and only then across lanes.
+ * A row of 18 blocks (SmolLM2-135M's 576 columns) padded to 32 does 44% wasted work, reads 44%
+ * more bytes, and Qwen2.5-0.5B's 896 columns (28 blocks) 12.5%. Here a bundle's group g gives
+ * row i the slots whose float lane is i, {@link #PER_GROUP} of them (2 at 512 bits: slots 2i and
+ * 2i + 1; 4 at 256: those of both chunks), with the row's blocks {@code PER_GROUP * g} onwards;
+ * and the activations of group g hold the token's same blocks in every row's slots ({@link
+ * #spread}). Then lane i of the accumulators never meets another row, and after the kernels'
+ * own fold of even and odd (and, at 256 bits, of the two chunks) it is row i's dot itself:
+ * no lane sum at all. The kernels are the usual ones, run on a "virtual" matrix of
+ * {@code ceil(rows / G)} rows of {@link #groups} groups ({@link #virtual}); only the last step
+ * differs (lanes written out as rows instead of summed). A token's result still does not depend
+ * on its batch: the one-token and four-token kernels do the same float operations per lane.
+ */
+final class RowBundles {
+    /** Rows per bundle: the float lanes of the accumulators. */
+    static final int ROWS = G;
+    /** Blocks of each row per group: the slots that fold into one float lane. */
+    static final int PER_GROUP = Q4_0Interleaved.BLOCKS / G;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Whether matrices are bundled where they can be ({@code -Dsparkinfer.matmul.bundleRows=false}: padded). */
+    private static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("sparkinfer.matmul.bundleRows",
+            "true"));
+
+    private RowBundles() {
+    }
+
+    /**
+     * Whether w's rows are bundled: a 32-element type of the integer dots whose rows are not whole
+     * groups, at a vector width those kernels run.
+     */
+    static boolean applies(GGMLType type, int cols) {
+        boolean legacy = type == GGMLType.Q4_0 || type == GGMLType.Q5_0 || type == GGMLType.Q5_1
+                || type == GGMLType.Q4_1;
+        return ENABLED && legacy && VectorQ4Dot.SUPPORTED && (cols / Q4_0Interleaved.BLOCKS) % Q4_0Interleaved.BLOCKS != 0;
+    }
+
+    /** Bundles (virtual rows) for rows rows. */
+    static int bundles(int rows) {
+        return (rows + ROWS - 1) / ROWS;
+    }
+
+    /** Groups per bundle for rows of cols columns. */
+    static int groups(int cols) {
+        int blocks = cols / Q4_0Interleaved.BLOCKS;
+        return (blocks + PER_GROUP - 1) / PER_GROUP;
+    }
+
+    /** Columns of a virtual row: whole groups. */
+    static int virtualCols(int cols) {
+        return groups(cols) * Q4_0Interleaved.BLOCKS * Q4_0Interleaved.BLOCKS;
+    }
+
+    /** The bundle row (float lane) that slot j of every group belongs to. */
+    static int row(int slot) {
+        return slot % (2 * G) / 2;
+    }
+
+    /** Which of its row's {@link #PER_GROUP} blocks in a group slot j holds: chunk, then even/odd. */
+    static int part(int slot) {
+        return slot / (2 * G) * 2 + (slot & 1);
+    }
+
+    /**
+     * w as a matrix of the same type in ggml layout with {@link #bundles} rows of {@link
+     * #virtualCols} columns: virtual row v, block {@code 32 g + j} is row {@code G v + }{@link
+     * #row}{@code (j)}'s block {@code PER_GROUP g + }{@link #part}{@code (j)}, or a block of zero
+     * bytes (scale 0: it adds 0) past the last row or the row's last block. Rejects a non-finite
+     * scale or min naming the real row and block, as the packers do.
+     */
+    static WeightMatrix virtual(WeightMatrix w) {
+        GGMLType type = w.type();
+        int blocks = w.cols() / Q4_0Interleaved.BLOCKS;
+        int groups = groups(w.cols());
+        int vrows = bundles(w.rows());
+        int vcols = virtualCols(w.cols());
+        long blockBytes = type.typeSize;
+        int fields = type == GGMLType.Q5_1 || type == GGMLType.Q4_1 ? 2 : 1; // f16 d, then m
+        MemorySegment out = Arena.ofAuto().allocate((long) vrows * type.byteSize(vcols), AlignedFloats.ALIGN);
+        MemorySegment src = w.data();
+        for (int v = 0; v < vrows; v++) {
+            for (int g = 0; g < groups; g++) {
+                for (int j = 0; j < Q4_0Interleaved.BLOCKS; j++) {
+                    int r = v * ROWS + row(j);
+                    int b = g * PER_GROUP + part(j);
+                    if (r >= w.rows() || b >= blocks) {
+                        continue; // zero bytes
+                    }
+                    long from = r * w.rowBytes() + b * blockBytes;
+                    for (int k = 0; k < fields; k++) {
+                        short bits = src.get(ValueLayout.JAVA_SHORT_UNALIGNED, from + 2L * k);
+                        if ((bits & 0x7C00) == 0x7C00) {
+                            throw new IllegalArgumentException(w.name() + ": row " + r + " block " + b
+                                    + " has a non-finite " + (k == 0 ? "scale" : "min") + " (f16 bits 0x"
+                                    + Integer.toHexString(bits & 0xFFFF) + ")");
+                        }
+                    }
+                    long to = (long) v * type.byteSize(vcols) + ((long) g * Q4_0Interleaved.BLOCKS + j) * blockBytes;
+                    MemorySegment.copy(src, from, out, to, blockBytes);
+                }
+            }
+        }
+        return new WeightMatrix(w.name(), type, vrows, vcols, out);
+    }
+
+    /**
+     * Tokens [from, to) of x ({@link Q8Activations} layout for cols columns) written into out in
+     * that layout for {@link #virtualCols}: group g's slot j holds the token's block {@code
+     * PER_GROUP g + }{@link #part}{@code (j)}, in every part of the layout (the int16 values of
+     * the 16 steps, the scales and d * sum(q) in {@link Q8Activations#scaleSlot} order, the
+     * offsets). A chunk's slots take two blocks, b and b + 1, alternately (as an int32, a
+     * broadcast), and its scale slots the two as halves; blocks past the row's last are the
+     * padding's zeros of x's last group.
+     */
+    static void spread(MemorySegment x, int cols, int from, int to, MemorySegment out) {
+        x = NativeSegments.pin(x);
+        out = NativeSegments.pin(out);
+        long xs = Q8Activations.tokenBytes(cols);
+        int groups = groups(cols);
+        long os = (long) groups * Q8Activations.BYTES;
+        int chunks = Q4_0Interleaved.BLOCKS / (2 * G);
+        long step = 2L * Q4_0Interleaved.BLOCKS * Short.BYTES;
+        long half = Q4_0Interleaved.BLOCKS * Short.BYTES;
+        for (int t = from; t < to; t++) {
+            for (int g = 0; g < groups; g++) {
+                long o = t * os + (long) g * Q8Activations.BYTES;
+                for (int c = 0; c < chunks; c++) {
+                    int b = g * PER_GROUP + 2 * c; // the chunk's even block; b + 1 is its odd one
+                    long rg = t * xs + (long) (b / Q4_0Interleaved.BLOCKS) * Q8Activations.BYTES;
+                    int lane = b % Q4_0Interleaved.BLOCKS;
+                    long oc = o + (long) c * 2 * G * Short.BYTES;
+                    for (int i = 0; i < Q4_0Interleaved.STEPS; i++) {
+                        long ri = rg + i * step + (long) lane * Short.BYTES;
+                        IntVector.broadcast(I, x.get(ValueLayout.JAVA_INT_UNALIGNED, ri))
+                                .intoMemorySegment(out, oc + i * step, NATIVE);
+                        IntVector.broadcast(I, x.get(ValueLayout.JAVA_INT_UNALIGNED, ri + half))
+                                .intoMemorySegment(out, oc + i * step + half, NATIVE);
+                    }
+                    IntVector.broadcast(I, x.get(ValueLayout.JAVA_INT_UNALIGNED,
+                                    rg + Q8Activations.OFFSETS + (long) lane * Short.BYTES))
+                            .intoMemorySegment(out, oc + Q8Activations.OFFSETS, NATIVE);
+                    long so = o + Q8Activations.SCALES + (long) c * 2 * G * Float.BYTES;
+                    long dso = o + Q8Activations.DSUMS + (long) c * 2 * G * Float.BYTES;
+                    for (int k = 0; k < 2; k++) {
+                        long slot = (long) Q8Activations.scaleSlot(lane + k) * Float.BYTES;
+                        FloatVector.broadcast(VectorWidth.F, x.get(ValueLayout.JAVA_FLOAT_UNALIGNED,
+                                        rg + Q8Activations.SCALES + slot))
+                                .intoMemorySegment(out, so + (long) k * G * Float.BYTES, NATIVE);
+                        FloatVector.broadcast(VectorWidth.F, x.get(ValueLayout.JAVA_FLOAT_UNALIGNED,
+                                        rg + Q8Activations.DSUMS + slot))
+                                .intoMemorySegment(out, dso + (long) k * G * Float.BYTES, NATIVE);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The four tokens' rows of a bundle after the four-token passes: per token, lane i of the
+     * even and odd accumulators at acc + at ({@link VectorQ4Dot#finish4}'s layout) added as that
+     * method does before its lane sum (at 256 bits each chunk's first), written to out[o + t *
+     * stride + i] for the bundle's n rows that exist.
+     */
+    static void finish4(MemorySegment acc, long at, float[] out, int o, int stride, int n) {
+        acc = NativeSegments.pin(acc);
+        long vb = VectorQ4Dot.VB;
+        for (int t = 0; t < 4; t++) {
+            FloatVector even = FloatVector.fromMemorySegment(VectorWidth.F, acc, at + 2L * t * vb, NATIVE);
+            FloatVector odd = FloatVector.fromMemorySegment(VectorWidth.F, acc, at + (2L * t + 1) * vb, NATIVE);
+            if (VectorQ4Dot.CHUNKS == 2) {
+                even = even.add(FloatVector.fromMemorySegment(VectorWidth.F, acc, at + (8L + 2L * t) * vb, NATIVE));
+                odd = odd.add(FloatVector.fromMemorySegment(VectorWidth.F, acc, at + (8L + 2L * t + 1) * vb, NATIVE));
+            }
+            FloatVector v = even.add(odd);
+            if (n == ROWS) {
+                v.intoArray(out, o + t * stride);
+            } else {
+                v.intoArray(out, o + t * stride, VectorWidth.F.indexInRange(0, n));
+            }
+        }
+    }
+
+    /** A bundle's rows for one token: the n lanes that a one-token kernel left in lanes, to out[o ..]. */
+    static void finish(MemorySegment lanes, float[] out, int o, int n) {
+        MemorySegment.copy(lanes, ValueLayout.JAVA_FLOAT, 0, out, o, n);
+    }
+}
