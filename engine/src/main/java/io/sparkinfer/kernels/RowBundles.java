@@ -52,7 +52,8 @@ final class RowBundles {
     static boolean applies(GGMLType type, int cols) {
         boolean legacy = type == GGMLType.Q4_0 || type == GGMLType.Q5_0 || type == GGMLType.Q5_1
                 || type == GGMLType.Q4_1;
-        return ENABLED && legacy && VectorQ4Dot.SUPPORTED && (cols / Q4_0Interleaved.BLOCKS) % Q4_0Interleaved.BLOCKS != 0;
+        int blocks = cols / Q4_0Interleaved.BLOCKS;
+        return ENABLED && legacy && VectorQ4Dot.SUPPORTED && blocks % Q4_0Interleaved.BLOCKS != 0;
     }
 
     /** Bundles (virtual rows) for rows rows. */
@@ -123,51 +124,56 @@ final class RowBundles {
         return new WeightMatrix(w.name(), type, vrows, vcols, out);
     }
 
+    /** Ints of scratch that {@link #spread} needs: one group of x. */
+    static final int SPREAD_INTS = Q8Activations.BYTES / Integer.BYTES;
+
     /**
      * Tokens [from, to) of x ({@link Q8Activations} layout for cols columns) written into out in
      * that layout for {@link #virtualCols}: group g's slot j holds the token's block {@code
      * PER_GROUP g + }{@link #part}{@code (j)}, in every part of the layout (the int16 values of
-     * the 16 steps, the scales and d * sum(q) in {@link Q8Activations#scaleSlot} order, the
-     * offsets). A chunk's slots take two blocks, b and b + 1, alternately (as an int32, a
-     * broadcast), and its scale slots the two as halves; blocks past the row's last are the
+     * the 16 steps, the offsets, the scales and d * sum(q) in {@link Q8Activations#scaleSlot}
+     * order). A chunk's slots take two blocks, b and b + 1, alternately: one int32 broadcast per
+     * vector, from a copy of x's group in group (SPREAD_INTS ints; scalar reads of the segment
+     * cost a bounds check each: 9% of SmolLM2's prefill). Blocks past the row's last are the
      * padding's zeros of x's last group.
      */
-    static void spread(MemorySegment x, int cols, int from, int to, MemorySegment out) {
+    static void spread(MemorySegment x, int cols, int from, int to, MemorySegment out, int[] group) {
         x = NativeSegments.pin(x);
         out = NativeSegments.pin(out);
         long xs = Q8Activations.tokenBytes(cols);
         int groups = groups(cols);
         long os = (long) groups * Q8Activations.BYTES;
         int chunks = Q4_0Interleaved.BLOCKS / (2 * G);
-        long step = 2L * Q4_0Interleaved.BLOCKS * Short.BYTES;
-        long half = Q4_0Interleaved.BLOCKS * Short.BYTES;
+        int stepInts = 2 * Q4_0Interleaved.BLOCKS * Short.BYTES / Integer.BYTES;
+        int halfInts = stepInts / 2;
         for (int t = from; t < to; t++) {
+            int loaded = -1;
             for (int g = 0; g < groups; g++) {
                 long o = t * os + (long) g * Q8Activations.BYTES;
                 for (int c = 0; c < chunks; c++) {
                     int b = g * PER_GROUP + 2 * c; // the chunk's even block; b + 1 is its odd one
-                    long rg = t * xs + (long) (b / Q4_0Interleaved.BLOCKS) * Q8Activations.BYTES;
-                    int lane = b % Q4_0Interleaved.BLOCKS;
+                    if (b / Q4_0Interleaved.BLOCKS != loaded) {
+                        loaded = b / Q4_0Interleaved.BLOCKS;
+                        long at = t * xs + (long) loaded * Q8Activations.BYTES;
+                        MemorySegment.copy(x, ValueLayout.JAVA_INT_UNALIGNED, at, group, 0, SPREAD_INTS);
+                    }
+                    int pair = b % Q4_0Interleaved.BLOCKS / 2; // blocks b, b + 1: one int of each vector
                     long oc = o + (long) c * 2 * G * Short.BYTES;
                     for (int i = 0; i < Q4_0Interleaved.STEPS; i++) {
-                        long ri = rg + i * step + (long) lane * Short.BYTES;
-                        IntVector.broadcast(I, x.get(ValueLayout.JAVA_INT_UNALIGNED, ri))
-                                .intoMemorySegment(out, oc + i * step, NATIVE);
-                        IntVector.broadcast(I, x.get(ValueLayout.JAVA_INT_UNALIGNED, ri + half))
-                                .intoMemorySegment(out, oc + i * step + half, NATIVE);
+                        long oi = oc + (long) i * stepInts * Integer.BYTES;
+                        IntVector.broadcast(I, group[i * stepInts + pair]).intoMemorySegment(out, oi, NATIVE);
+                        IntVector.broadcast(I, group[i * stepInts + halfInts + pair])
+                                .intoMemorySegment(out, oi + (long) halfInts * Integer.BYTES, NATIVE);
                     }
-                    IntVector.broadcast(I, x.get(ValueLayout.JAVA_INT_UNALIGNED,
-                                    rg + Q8Activations.OFFSETS + (long) lane * Short.BYTES))
+                    IntVector.broadcast(I, group[Q8Activations.OFFSETS / Integer.BYTES + pair])
                             .intoMemorySegment(out, oc + Q8Activations.OFFSETS, NATIVE);
                     long so = o + Q8Activations.SCALES + (long) c * 2 * G * Float.BYTES;
                     long dso = o + Q8Activations.DSUMS + (long) c * 2 * G * Float.BYTES;
-                    for (int k = 0; k < 2; k++) {
-                        long slot = (long) Q8Activations.scaleSlot(lane + k) * Float.BYTES;
-                        FloatVector.broadcast(VectorWidth.F, x.get(ValueLayout.JAVA_FLOAT_UNALIGNED,
-                                        rg + Q8Activations.SCALES + slot))
+                    for (int k = 0; k < 2; k++) { // the floats as their bits
+                        int slot = Q8Activations.scaleSlot(2 * pair + k);
+                        IntVector.broadcast(I, group[Q8Activations.SCALES / Integer.BYTES + slot])
                                 .intoMemorySegment(out, so + (long) k * G * Float.BYTES, NATIVE);
-                        FloatVector.broadcast(VectorWidth.F, x.get(ValueLayout.JAVA_FLOAT_UNALIGNED,
-                                        rg + Q8Activations.DSUMS + slot))
+                        IntVector.broadcast(I, group[Q8Activations.DSUMS / Integer.BYTES + slot])
                                 .intoMemorySegment(out, dso + (long) k * G * Float.BYTES, NATIVE);
                     }
                 }

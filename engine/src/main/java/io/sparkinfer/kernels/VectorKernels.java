@@ -75,6 +75,7 @@ public final class VectorKernels implements Kernels {
         final AlignedFloats spread = new AlignedFloats();
         int spreadTokens;
         int spreadCols = -1;
+        final int[] spreadGroup = new int[RowBundles.SPREAD_INTS];
         /** Scratch of {@link Q8Activations#quantize}: block rows, a transpose tile, one block. */
         final int[] quantizeInts = new int[Q8Activations.SCRATCH_INTS];
         final byte[] steps = new byte[Q4_0Interleaved.STEPS * 2 * Q4_0Interleaved.BLOCKS * Short.BYTES];
@@ -274,9 +275,9 @@ public final class VectorKernels implements Kernels {
             return out;
         }
         if (nTokens == 1) {
-            RowBundles.spread(xq, cols, 0, 1, out);
+            RowBundles.spread(xq, cols, 0, 1, out, caller.spreadGroup);
         } else {
-            parallel.run(nTokens, (from, to) -> RowBundles.spread(xq, cols, from, to, out));
+            parallel.run(nTokens, (from, to) -> RowBundles.spread(xq, cols, from, to, out, scratch.get().spreadGroup));
         }
         caller.spreadCols = cols;
         caller.spreadTokens = nTokens;

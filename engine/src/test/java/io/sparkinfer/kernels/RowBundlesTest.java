@@ -93,7 +93,7 @@ class RowBundlesTest {
             MemorySegment xq = quantize(x, cols, tokens);
             MemorySegment want = quantize(spreadFloats, vcols, tokens);
             MemorySegment got = Arena.ofAuto().allocate(want.byteSize(), 64);
-            RowBundles.spread(xq, cols, 0, tokens, got);
+            RowBundles.spread(xq, cols, 0, tokens, got, new int[RowBundles.SPREAD_INTS]);
             long mismatch = want.mismatch(got);
             assertEquals(-1, mismatch, blocks + " blocks: first differing byte " + mismatch + " of " + want.byteSize());
         }
