@@ -252,68 +252,64 @@ public final class VectorKernels implements Kernels {
             throw new IllegalArgumentException(w.name() + ": packed copy has " + packed.byteSize()
                     + " bytes, not the " + type + " interleaved layout of " + packedRows + " x " + cols);
         }
-        Scratch caller = scratch.get();
-        MemorySegment xq = quantized(caller, x, nTokens, w.cols());
-        if (bundled) {
-            xq = spread(caller, xq, nTokens, w.cols());
-        }
-        MemorySegment xk = xq;
+        MemorySegment xk = activations(scratch.get(), x, nTokens, w.cols(), bundled);
         parallel.run(packedRows, (from, to) -> VectorQ4Matmul.rows(packed, type, rows, cols, xk, nTokens, out,
                 from, to, scratch.get().rows.atLeast(VectorQ4Matmul.accFloats(type, cols)), bundled));
     }
 
     /**
-     * The caller's quantized activations xq (cols columns) spread for bundled rows ({@link
-     * RowBundles#spread}), into the caller's scratch; kept while the quantized input is (q/k/v,
-     * gate/up).
+     * x quantized for the integer dots in the caller's scratch and, for bundled rows, spread to
+     * match them ({@link RowBundles#spread}), both in one pass over the tokens (one parallel
+     * region, not two). Each is reused while x holds the same floats as the last call's input
+     * (q/k/v and gate/up multiply the same input; a vectorized compare of n x cols floats costs
+     * far less than quantizing them again).
      */
-    private MemorySegment spread(Scratch caller, MemorySegment xq, int nTokens, int cols) {
-        long floats = (nTokens * Q8Activations.tokenBytes(RowBundles.virtualCols(cols)) + Float.BYTES - 1)
-                / Float.BYTES;
-        MemorySegment out = caller.spread.atLeast(floats);
-        if (caller.spreadCols == cols && caller.spreadTokens == nTokens && caller.quantizedCols == cols) {
-            return out;
+    private MemorySegment activations(Scratch caller, float[] x, int nTokens, int cols, boolean bundled) {
+        int n = nTokens * cols;
+        MemorySegment xq = caller.quantized.atLeast(floatsFor(nTokens * Q8Activations.tokenBytes(cols)));
+        boolean quantize = caller.quantizedCols != cols || caller.quantizedTokens != nTokens
+                || !Arrays.equals(caller.quantizedInput, 0, n, x, 0, n);
+        if (quantize) {
+            caller.quantizedCols = -1;
+            caller.spreadCols = -1;
         }
-        if (nTokens == 1) {
-            RowBundles.spread(xq, cols, 0, 1, out, caller.spreadGroup);
-        } else {
-            parallel.run(nTokens, (from, to) -> RowBundles.spread(xq, cols, from, to, out, scratch.get().spreadGroup));
+        boolean spread = bundled && (caller.spreadCols != cols || caller.spreadTokens != nTokens);
+        MemorySegment xs = bundled
+                ? caller.spread.atLeast(floatsFor(nTokens * Q8Activations.tokenBytes(RowBundles.virtualCols(cols))))
+                : null;
+        if (quantize || spread) {
+            Parallel.Chunk work = (from, to) -> {
+                Scratch s = scratch.get();
+                if (quantize) {
+                    Q8Activations.quantize(x, cols, from, to, xq, s.quantizeInts, s.steps);
+                }
+                if (spread) {
+                    RowBundles.spread(xq, cols, from, to, xs, s.spreadGroup);
+                }
+            };
+            if (nTokens == 1) {
+                work.run(0, 1);
+            } else {
+                parallel.run(nTokens, work);
+            }
         }
-        caller.spreadCols = cols;
-        caller.spreadTokens = nTokens;
-        return out;
+        if (quantize) {
+            if (caller.quantizedInput.length < n) {
+                caller.quantizedInput = new float[n];
+            }
+            System.arraycopy(x, 0, caller.quantizedInput, 0, n);
+            caller.quantizedTokens = nTokens;
+            caller.quantizedCols = cols;
+        }
+        if (spread) {
+            caller.spreadTokens = nTokens;
+            caller.spreadCols = cols;
+        }
+        return bundled ? xs : xq;
     }
 
-    /**
-     * x quantized for the Q4_0 dots in the caller's scratch; reused when x holds the same floats
-     * as the last call's input (a vectorized compare of n x cols floats costs far less than
-     * quantizing them again).
-     */
-    private MemorySegment quantized(Scratch caller, float[] x, int nTokens, int cols) {
-        int n = nTokens * cols;
-        long floats = (nTokens * Q8Activations.tokenBytes(cols) + Float.BYTES - 1) / Float.BYTES;
-        if (caller.quantizedCols == cols && caller.quantizedTokens == nTokens
-                && Arrays.equals(caller.quantizedInput, 0, n, x, 0, n)) {
-            return caller.quantized.atLeast(floats);
-        }
-        caller.quantizedCols = -1;
-        caller.spreadCols = -1;
-        MemorySegment xq = caller.quantized.atLeast(floats);
-        if (nTokens == 1) {
-            Q8Activations.quantize(x, cols, 0, 1, xq, caller.quantizeInts, caller.steps);
-        } else {
-            parallel.run(nTokens, (from, to) -> {
-                Scratch s = scratch.get();
-                Q8Activations.quantize(x, cols, from, to, xq, s.quantizeInts, s.steps);
-            });
-        }
-        if (caller.quantizedInput.length < n) {
-            caller.quantizedInput = new float[n];
-        }
-        System.arraycopy(x, 0, caller.quantizedInput, 0, n);
-        caller.quantizedTokens = nTokens;
-        caller.quantizedCols = cols;
-        return xq;
+    private static long floatsFor(long bytes) {
+        return (bytes + Float.BYTES - 1) / Float.BYTES;
     }
 
     @Override
