@@ -20,8 +20,8 @@ import jdk.incubator.vector.IntVector;
  * <p>Why: a group gives each block one int16 lane, and the kernels' float accumulators end with
  * lane i holding blocks 2i and 2i + 1 of the chunk (the even and odd accumulators: {@link
  * Q8Activations#scaleSlot}); a row's groups are summed lane by lane and only then across lanes.
- * A row of 18 blocks (SmolLM2-135M's 576 columns) padded to 32 does 44% wasted work, reads 44%
- * more bytes, and Qwen2.5-0.5B's 896 columns (28 blocks) 12.5%. Here a bundle's group g gives
+ * A row of 18 blocks (SmolLM2-135M's 576 columns) padded to 32 is 44% padding: wasted work and
+ * bytes. Here a bundle's group g gives
  * row i the slots whose float lane is i, {@link #PER_GROUP} of them (2 at 512 bits: slots 2i and
  * 2i + 1; 4 at 256: those of both chunks), with the row's blocks {@code PER_GROUP * g} onwards;
  * and the activations of group g hold the token's same blocks in every row's slots ({@link
@@ -31,6 +31,13 @@ import jdk.incubator.vector.IntVector;
  * {@code ceil(rows / G)} rows of {@link #groups} groups ({@link #virtual}); only the last step
  * differs (lanes written out as rows instead of summed). A token's result still does not depend
  * on its batch: the one-token and four-token kernels do the same float operations per lane.
+ *
+ * <p>The price: a token's activations take G times the bytes ({@link #MAX_GROUPS} says where
+ * that stops paying). Measured (in-JVM A/B against the padded layout, both load orders; session
+ * 24): SmolLM2-135M Q4_K_M (mostly Q5_0) decode 1.08 and 1.24x, pp64 1.33 and 1.03x; Q4_0 pp64
+ * 1.17 and 1.10x, decode 1.05 and 0.99x. Bundling every shape (ffn_down too) lost Q4_0 decode
+ * (0.88, 0.90x); Qwen2.5-0.5B's 896 columns (14 groups, left padded) gained prefill (1.13,
+ * 1.06x) and lost decode (0.86, 0.97x).
  */
 final class RowBundles {
     /** Rows per bundle: the float lanes of the accumulators. */
@@ -41,6 +48,14 @@ final class RowBundles {
     /** Whether matrices are bundled where they can be ({@code -Dsparkinfer.matmul.bundleRows=false}: padded). */
     private static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("sparkinfer.matmul.bundleRows",
             "true"));
+
+    /**
+     * Longest virtual rows bundled, in groups: a token's spread activations (2304 bytes per group
+     * of the row) stay in L1 next to the rows streaming past them (12: 27 KB of Zen 5's 48). Past
+     * that the one-token kernels read them from L2 for every bundle (SmolLM2's ffn_down, 1536
+     * columns: 24 groups at 512 bits, 55 KB; Qwen2.5-0.5B's 896: 14).
+     */
+    static final int MAX_GROUPS = Integer.getInteger("sparkinfer.matmul.bundleMaxGroups", 12);
 
     private RowBundles() {
     }
@@ -53,7 +68,8 @@ final class RowBundles {
         boolean legacy = type == GGMLType.Q4_0 || type == GGMLType.Q5_0 || type == GGMLType.Q5_1
                 || type == GGMLType.Q4_1;
         int blocks = cols / Q4_0Interleaved.BLOCKS;
-        return ENABLED && legacy && VectorQ4Dot.SUPPORTED && blocks % Q4_0Interleaved.BLOCKS != 0;
+        return ENABLED && legacy && VectorQ4Dot.SUPPORTED && blocks % Q4_0Interleaved.BLOCKS != 0
+                && groups(cols) <= MAX_GROUPS;
     }
 
     /** Bundles (virtual rows) for rows rows. */

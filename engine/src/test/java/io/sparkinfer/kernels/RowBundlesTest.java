@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link RowBundles}: which matrices are bundled, the virtual matrix's block order, the spread
  * activations, the packed size, errors naming the real row, and bundled matmuls against the
- * scalar reference at SmolLM2-135M's and Qwen2.5-0.5B's row lengths (576, 896, 1536 columns).
- * Batch and thread invariance of bundled shapes: {@link BatchInvarianceTest} (544 columns).
+ * scalar reference (SmolLM2-135M's 576 columns; 17 and 23 blocks: a bundle's last slots padded
+ * at 512 bits, the longest rows bundled). Batch and thread invariance of bundled shapes: here
+ * and in {@link BatchInvarianceTest} (544 columns).
  */
 class RowBundlesTest {
     private static final GGMLType[] TYPES = {GGMLType.Q4_0, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q4_1};
@@ -26,7 +27,9 @@ class RowBundlesTest {
     @Test
     void bundlesOnlyThirtyTwoElementIntegerTypesWithPartGroups() {
         assertTrue(RowBundles.applies(GGMLType.Q4_0, 576));
-        assertTrue(RowBundles.applies(GGMLType.Q5_0, 1536));
+        assertTrue(RowBundles.applies(GGMLType.Q5_1, 736), "23 blocks: 12 groups at 512 bits, 6 at 256");
+        assertEquals(RowBundles.groups(1536) <= RowBundles.MAX_GROUPS, RowBundles.applies(GGMLType.Q5_0, 1536),
+                "48 blocks: 24 groups at 512 bits (activations past L1), 12 at 256");
         assertFalse(RowBundles.applies(GGMLType.Q4_0, 2048), "whole groups: nothing to save");
         assertFalse(RowBundles.applies(GGMLType.Q8_0, 576), "Q8_0 runs the float tiles");
         assertFalse(RowBundles.applies(GGMLType.Q4_K, 768), "K-quants keep their groups");
@@ -145,7 +148,7 @@ class RowBundlesTest {
         VectorKernels vector = new VectorKernels();
         ScalarKernels scalar = new ScalarKernels();
         for (GGMLType type : TYPES) {
-            for (int cols : new int[] {576, 896, 1536}) {
+            for (int cols : new int[] {544, 576, 736}) {
                 int rows = 40; // two whole bundles and a part one at 512 bits, five at 256
                 WeightMatrix w = vector.prepare(KernelTestData.matrix(rnd, type, rows, cols, 0));
                 for (int n : new int[] {1, 9}) {
