@@ -2,7 +2,6 @@ package io.sparkinfer.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkinfer.tensor.GGMLType;
 import io.sparkinfer.tensor.WeightMatrix;
@@ -66,23 +65,7 @@ class KernelEquivalenceTest {
     }
 
     private void checkMatmul(WeightMatrix w, float[] x, int nTokens) {
-        int rows = w.rows();
-        int cols = w.cols();
-        float[] s = new float[nTokens * rows];
-        float[] v = new float[nTokens * rows];
-        scalar.matmul(w, x, nTokens, s);
-        vector.matmul(w, x, nTokens, v);
-        float[] row = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            scalar.dequantizeRow(w, r, row, 0);
-            for (int t = 0; t < nTokens; t++) {
-                double tol = REL * (KernelTestData.magnitude(row, x, t * cols)
-                        + KernelTestData.minTermMagnitude(w, r, x, t * cols)) + 1e-30;
-                int i = t * rows + r;
-                assertTrue(Math.abs(s[i] - v[i]) <= tol, () -> w.type() + " " + rows + "x" + cols + " tokens "
-                        + nTokens + " [" + i + "]: scalar " + s[i] + " vector " + v[i] + " tol " + tol);
-            }
-        }
+        KernelTestData.assertMatchesScalar(scalar, vector, w, x, nTokens, REL);
     }
 
     @Test

@@ -92,6 +92,30 @@ final class KernelTestData {
         }
     }
 
+    /**
+     * vector's matmul of x's n tokens against scalar's, per (token, row) within rel of the terms'
+     * magnitude (and of the min term's, {@link #minTermMagnitude}): float summation order is the
+     * only difference between the tiers.
+     */
+    static void assertMatchesScalar(Kernels scalar, Kernels vector, WeightMatrix w, float[] x, int n, double rel) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] s = new float[n * rows];
+        float[] v = new float[n * rows];
+        scalar.matmul(w, x, n, s);
+        vector.matmul(w, x, n, v);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            scalar.dequantizeRow(w, r, row, 0);
+            for (int t = 0; t < n; t++) {
+                double tol = rel * (magnitude(row, x, t * cols) + minTermMagnitude(w, r, x, t * cols)) + 1e-30;
+                int i = t * rows + r;
+                assertTrue(Math.abs(s[i] - v[i]) <= tol, () -> w.type() + " " + rows + "x" + cols + " tokens " + n
+                        + " [" + i + "]: scalar " + s[i] + " vector " + v[i] + " tol " + tol);
+            }
+        }
+    }
+
     /** Each of x's n tokens gets, inside one matmul of all n through k, the bits it gets alone. */
     static void assertBatchedBitsEqualSingle(Kernels k, WeightMatrix w, float[] x, int n) {
         int rows = w.rows();

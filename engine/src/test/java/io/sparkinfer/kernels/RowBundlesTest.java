@@ -153,21 +153,7 @@ class RowBundlesTest {
                 WeightMatrix w = vector.prepare(KernelTestData.matrix(rnd, type, rows, cols, 0));
                 for (int n : new int[] {1, 9}) {
                     float[] x = KernelTestData.floats(rnd, n * cols, 0);
-                    float[] s = new float[n * rows];
-                    float[] v = new float[n * rows];
-                    scalar.matmul(w, x, n, s);
-                    vector.matmul(w, x, n, v);
-                    float[] row = new float[cols];
-                    for (int r = 0; r < rows; r++) {
-                        scalar.dequantizeRow(w, r, row, 0);
-                        for (int t = 0; t < n; t++) {
-                            double tol = 1e-5 * (KernelTestData.magnitude(row, x, t * cols)
-                                    + KernelTestData.minTermMagnitude(w, r, x, t * cols)) + 1e-30;
-                            int i = t * rows + r;
-                            assertTrue(Math.abs(s[i] - v[i]) <= tol, type + " " + cols + " columns, " + n
-                                    + " tokens, token " + t + " row " + r + ": scalar " + s[i] + " vector " + v[i]);
-                        }
-                    }
+                    KernelTestData.assertMatchesScalar(scalar, vector, w, x, n, 1e-5);
                     KernelTestData.assertBatchedBitsEqualSingle(vector, w, x, n);
                 }
             }
