@@ -21,11 +21,10 @@ import jdk.incubator.vector.IntVector;
  * lane i holding blocks 2i and 2i + 1 of the chunk (the even and odd accumulators: {@link
  * Q8Activations#scaleSlot}); a row's groups are summed lane by lane and only then across lanes.
  * A row of 18 blocks (SmolLM2-135M's 576 columns) padded to 32 is 44% padding: wasted work and
- * bytes. Here a bundle's group g gives
- * row i the slots whose float lane is i, {@link #PER_GROUP} of them (2 at 512 bits: slots 2i and
- * 2i + 1; 4 at 256: those of both chunks), with the row's blocks {@code PER_GROUP * g} onwards;
- * and the activations of group g hold the token's same blocks in every row's slots ({@link
- * #spread}). Then lane i of the accumulators never meets another row, and after the kernels'
+ * bytes. Here a bundle's group g gives row i the slots whose float lane is i, {@link #PER_GROUP}
+ * of them (2 at 512 bits: slots 2i and 2i + 1; 4 at 256: those of both chunks), with the row's
+ * blocks {@code PER_GROUP * g} onwards; and the activations of group g hold the token's same
+ * blocks in every row's slots ({@link #spread}). Then lane i of the accumulators never meets another row, and after the kernels'
  * own fold of even and odd (and, at 256 bits, of the two chunks) it is row i's dot itself:
  * no lane sum at all. The kernels are the usual ones, run on a "virtual" matrix of
  * {@code ceil(rows / G)} rows of {@link #groups} groups ({@link #virtual}); only the last step
@@ -201,7 +200,8 @@ final class RowBundles {
      * The four tokens' rows of a bundle after the four-token passes: per token, lane i of the
      * even and odd accumulators at acc + at ({@link VectorQ4Dot#finish4}'s layout) added as that
      * method does before its lane sum (at 256 bits each chunk's first), written to out[o + t *
-     * stride + i] for the bundle's n rows that exist.
+     * stride + i] for the bundle's n rows that exist. The loads and adds repeat finish4's: a
+     * shared helper would pass a vector across a call (see {@link VectorQ4Dot#finish4}).
      */
     static void finish4(MemorySegment acc, long at, float[] out, int o, int stride, int n) {
         acc = NativeSegments.pin(acc);
