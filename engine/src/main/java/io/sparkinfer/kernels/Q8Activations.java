@@ -224,7 +224,8 @@ final class Q8Activations {
                             }
                         }
                     }
-                    ((IntVector) INTS.cast(sum)).mul(-8).convertShape(VectorOperators.I2S, VectorWidth.S, 0).reinterpretAsBytes()
+                    ((IntVector) INTS.cast(sum)).mul(-8).convertShape(VectorOperators.I2S, VectorWidth.S, 0)
+                            .reinterpretAsBytes()
                             .intoMemorySegment(dst, base + OFFSETS + (long) b0 * Short.BYTES, NATIVE);
                 }
                 MemorySegment.copy(steps, 0, dst, ValueLayout.JAVA_BYTE, base, steps.length);

@@ -24,9 +24,9 @@ import jdk.incubator.vector.IntVector;
  * bytes. Here a bundle's group g gives row i the slots whose float lane is i, {@link #PER_GROUP}
  * of them (2 at 512 bits: slots 2i and 2i + 1; 4 at 256: those of both chunks), with the row's
  * blocks {@code PER_GROUP * g} onwards; and the activations of group g hold the token's same
- * blocks in every row's slots ({@link #spread}). Then lane i of the accumulators never meets another row, and after the kernels'
- * own fold of even and odd (and, at 256 bits, of the two chunks) it is row i's dot itself:
- * no lane sum at all. The kernels are the usual ones, run on a "virtual" matrix of
+ * blocks in every row's slots ({@link #spread}). Then lane i of the accumulators never meets
+ * another row, and after the kernels' own fold of even and odd (and, at 256 bits, of the two
+ * chunks) it is row i's dot itself: no lane sum at all. The kernels are the usual ones, run on a "virtual" matrix of
  * {@code ceil(rows / G)} rows of {@link #groups} groups ({@link #virtual}); only the last step
  * differs (lanes written out as rows instead of summed). A token's result still does not depend
  * on its batch: the one-token and four-token kernels do the same float operations per lane.
@@ -197,15 +197,19 @@ final class RowBundles {
     }
 
     /**
-     * The four tokens' rows of a bundle after the four-token passes: per token, lane i of the
-     * even and odd accumulators at acc + at ({@link VectorQ4Dot#finish4}'s layout) added as that
-     * method does before its lane sum (at 256 bits each chunk's first), written to out[o + t *
-     * stride + i] for the bundle's n rows that exist. The loads and adds repeat finish4's: a
-     * shared helper would pass a vector across a call (see {@link VectorQ4Dot#finish4}).
+     * Bundle b's rows for tokens t0 .. t0 + 3 after the four-token passes: per token, lane i of
+     * the even and odd accumulators at acc + at ({@link VectorQ4Dot#finish4}'s layout) added as
+     * that method does before its lane sum (at 256 bits each chunk's first), written to out[(t0 +
+     * t) rows + G b + i] for the bundle's rows that exist (out has rows per token). The loads and
+     * adds repeat finish4's: a shared helper would pass a vector across a call (see {@link
+     * VectorQ4Dot#finish4}).
      */
-    static void finish4(MemorySegment acc, long at, float[] out, int o, int stride, int n) {
+    static void finish4(MemorySegment acc, long at, float[] out, int t0, int rows, int b) {
         acc = NativeSegments.pin(acc);
         long vb = VectorQ4Dot.VB;
+        int o = t0 * rows + b * ROWS;
+        int stride = rows;
+        int n = Math.min(ROWS, rows - b * ROWS);
         for (int t = 0; t < 4; t++) {
             FloatVector even = FloatVector.fromMemorySegment(VectorWidth.F, acc, at + 2L * t * vb, NATIVE);
             FloatVector odd = FloatVector.fromMemorySegment(VectorWidth.F, acc, at + (2L * t + 1) * vb, NATIVE);
@@ -222,8 +226,11 @@ final class RowBundles {
         }
     }
 
-    /** A bundle's rows for one token: the n lanes that a one-token kernel left in lanes, to out[o ..]. */
-    static void finish(MemorySegment lanes, float[] out, int o, int n) {
-        MemorySegment.copy(lanes, ValueLayout.JAVA_FLOAT, 0, out, o, n);
+    /**
+     * Bundle b's rows for token t: the lanes that a one-token kernel left in lanes, to out[t rows +
+     * G b ..] for the bundle's rows that exist (out has rows per token).
+     */
+    static void finish(MemorySegment lanes, float[] out, int t, int rows, int b) {
+        MemorySegment.copy(lanes, ValueLayout.JAVA_FLOAT, 0, out, t * rows + b * ROWS, Math.min(ROWS, rows - b * ROWS));
     }
 }

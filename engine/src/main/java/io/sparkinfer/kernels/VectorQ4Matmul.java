@@ -243,8 +243,7 @@ final class VectorQ4Matmul {
                     default -> VectorQ4Dot.dot1(packed, r * rowBytes, x, t * xs, groups, acc);
                 }
                 if (bundled) {
-                    RowBundles.finish(acc, out, t * rows + r * RowBundles.ROWS, Math.min(RowBundles.ROWS,
-                            rows - r * RowBundles.ROWS));
+                    RowBundles.finish(acc, out, t, rows, r);
                 } else {
                     out[t * rows + r] = VectorQ4Dot.finish(acc);
                 }
@@ -260,8 +259,7 @@ final class VectorQ4Matmul {
                                 boolean bundled) {
         for (int r = r0; r < r1; r++) {
             if (bundled) {
-                RowBundles.finish4(acc, (r - r0) * accRow, out, t * rows + r * RowBundles.ROWS, rows,
-                        Math.min(RowBundles.ROWS, rows - r * RowBundles.ROWS));
+                RowBundles.finish4(acc, (r - r0) * accRow, out, t, rows, r);
             } else {
                 VectorQ4Dot.finish4(acc, (r - r0) * accRow, out, t * rows + r, rows);
             }
